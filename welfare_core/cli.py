@@ -1,0 +1,163 @@
+"""The command line: python -m welfare_core COMMAND ... (see README.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from welfare_core import consolidate
+from welfare_core.codes import format_code
+from welfare_core.config import database_path
+from welfare_core.demo import create_demo
+from welfare_core.errors import InvalidInput, WelfareError
+from welfare_core.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from welfare_core.model import Caller
+from welfare_core.roster import read_roster
+from welfare_core.service import WorkshopService
+from welfare_core.store import Store
+from welfare_core.template import load_template
+
+CLI_DEVICE = "command-line"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    lang = os.environ.get("WELFARE_LANG", DEFAULT_LANGUAGE)
+    lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    try:
+        store = Store(database_path(args.db))
+        try:
+            return args.run(WorkshopService(store), args, lang)
+        finally:
+            store.close()
+    except WelfareError as exc:
+        print(exc.message(lang), file=sys.stderr)
+        return 1
+    except Exception as exc:  # never show a traceback to a facilitator
+        if os.environ.get("WELFARE_DEBUG"):
+            raise
+        print(f"Unexpected error: {exc!r} (set WELFARE_DEBUG=1 for details)", file=sys.stderr)
+        return 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m welfare_core", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    new = _command(commands, "new", _new, "create a workshop from a template")
+    new.add_argument("--template", required=True, metavar="FILE")
+    new.add_argument("--roster", metavar="FILE", help="CSV or XLSX roster of funds")
+    new.add_argument("--passcode", metavar="P", help="facilitator passcode (default: generated)")
+    new.add_argument("--json", action="store_true")
+
+    roster = commands.add_parser("roster", help="fund rosters")
+    roster_commands = roster.add_subparsers(required=True, metavar="ACTION")
+    imp = _command(
+        roster_commands, "import", _roster_import, "add or update a workshop's funds from a roster"
+    )
+    imp.add_argument("--workshop", required=True, metavar="SLUG")
+    imp.add_argument("file", metavar="FILE")
+
+    status = _command(commands, "status", _status, "funds rated and ideas per area, per group")
+    status.add_argument("--workshop", required=True, metavar="SLUG")
+    status.add_argument("--json", action="store_true")
+
+    demo = _command(
+        commands, "demo", _demo, "create a finished sample workshop (Samut Prakan 2019)"
+    )
+    demo.add_argument("--json", action="store_true")
+    return parser
+
+
+def _command(
+    commands: argparse._SubParsersAction, name: str, run: Callable, help_text: str
+) -> argparse.ArgumentParser:
+    sub = commands.add_parser(name, help=help_text, description=help_text)
+    sub.add_argument(
+        "--db",
+        metavar="PATH",
+        help="DuckDB file (default: $WELFARE_DB, else sessions/workshops.duckdb)",
+    )
+    sub.set_defaults(run=run)
+    return sub
+
+
+def _read_file(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidInput("error.cannot_read", file=path, detail=exc.strerror) from None
+
+
+def _new(service: WorkshopService, args: argparse.Namespace, lang: str) -> int:
+    template = load_template(args.template)
+    roster_file = args.roster or template.roster_path
+    rows = None
+    if roster_file:
+        groups = None if template.groups_from_roster else list(template.groups)
+        rows = read_roster(_read_file(roster_file), roster_file, groups)
+    sample = not args.roster and template.roster_is_sample
+    created = service.create_workshop(template, rows, passcode=args.passcode, is_sample=sample)
+    print(t("cli.created", lang, slug=created.slug))
+    if sample:
+        print(t("cli.sample_roster", lang, funds=created.funds_added))
+    else:
+        print(t("cli.funds_added", lang, funds=created.funds_added))
+    print(t("cli.passcode", lang, passcode=created.passcode))
+    print(t("cli.join_codes", lang))
+    for g in created.groups:
+        print(f"  {format_code(g.join_code)}  {g.name_th} ({g.name_en})")
+    if args.json:
+        groups = [{"name": g.name_th, "join_code": g.join_code} for g in created.groups]
+        _json(slug=created.slug, passcode=created.passcode, groups=groups)
+    return 0
+
+
+def _roster_import(service: WorkshopService, args: argparse.Namespace, lang: str) -> int:
+    workshop = service.workshop(args.workshop)
+    groups = service.store.read().groups(workshop.id)
+    rows = read_roster(_read_file(args.file), args.file, groups)
+    caller = Caller(service.local_facilitator(workshop.slug), CLI_DEVICE)
+    added, updated = service.import_roster(caller, rows)
+    print(t("cli.imported", lang, slug=workshop.slug, added=added, updated=updated))
+    return 0
+
+
+def _status(service: WorkshopService, args: argparse.Namespace, lang: str) -> int:
+    workshop = service.workshop(args.workshop)
+    progress = consolidate.progress(service.store, workshop.id)
+    areas = [a.key for a in service.store.read().areas(workshop.id)]
+    title = workshop.title_th if lang == "th" else workshop.title_en
+    print(f"{workshop.slug}: {title} ({workshop.held_on})")
+    name = "group_th" if lang == "th" else "group_en"
+    for row in progress.itertuples():
+        ideas = " ".join(f"{a}={getattr(row, a)}" for a in areas)
+        print(f"  {getattr(row, name)}: {row.rated}/{row.funds} rated; ideas {ideas}")
+    if args.json:
+        groups = [
+            {
+                "name": row["group_th"],
+                "funds": int(row["funds"]),
+                "rated": int(row["rated"]),
+                "ideas": {a: int(row[a]) for a in areas},
+            }
+            for _, row in progress.iterrows()
+        ]
+        _json(slug=workshop.slug, locked=workshop.locked, groups=groups)
+    return 0
+
+
+def _demo(service: WorkshopService, args: argparse.Namespace, lang: str) -> int:
+    slug = create_demo(service)
+    print(t("cli.demo_ready", lang, slug=slug))
+    if args.json:
+        _json(slug=slug)
+    return 0
+
+
+def _json(**fields: object) -> None:
+    print(json.dumps(fields, ensure_ascii=False))

@@ -1,0 +1,80 @@
+"""Errors a user can read. Each carries a catalog key so pages can show it in Thai or English."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from welfare_core.i18n import t
+
+
+class WelfareError(Exception):
+    """A problem the user can fix; ``str()`` gives the English sentence."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(key)
+
+    def __str__(self) -> str:
+        return self.message("en")
+
+    def message(self, lang: str) -> str:
+        # A "field" parameter is itself a catalog key, so it is shown in the same language.
+        params = {k: t(v, lang) if k == "field" else v for k, v in self.params.items()}
+        return t(self.key, lang, **params)
+
+
+class NotAllowed(WelfareError):
+    """The code or passcode does not allow this action."""
+
+
+class WorkshopLocked(WelfareError):
+    def __init__(self) -> None:
+        super().__init__("error.locked")
+
+
+class InvalidInput(WelfareError):
+    """A value typed or uploaded by a user is not acceptable."""
+
+
+class NotFound(WelfareError):
+    pass
+
+
+class DatabaseBusy(WelfareError):
+    """Another process (normally the running app) holds the database file."""
+
+
+class TemplateError(WelfareError):
+    pass
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One problem in a roster file; row 0 means the file as a whole."""
+
+    row: int
+    column: str
+    key: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    def message(self, lang: str) -> str:
+        text = t(self.key, lang, **dict(self.params))
+        if self.row == 0:
+            return text
+        where = t("roster.where", lang, row=self.row, column=self.column)
+        return f"{where}: {text}"
+
+
+class RosterError(WelfareError):
+    """A roster was refused as a whole; ``problems`` lists every reason."""
+
+    def __init__(self, filename: str, problems: list[RowProblem]) -> None:
+        self.filename = filename
+        self.problems = problems
+        super().__init__("roster.refused", file=filename, count=len(problems))
+
+    def message(self, lang: str) -> str:
+        lines = [t(self.key, lang, **self.params)]
+        lines += [f"- {p.message(lang)}" for p in self.problems]
+        return "\n".join(lines)

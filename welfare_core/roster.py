@@ -1,0 +1,234 @@
+"""Reading fund rosters (CSV in UTF-8 or Thai Windows encoding, or XLSX), all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import PurePath
+
+from welfare_core.errors import RosterError, RowProblem
+from welfare_core.model import GRADE_LETTERS, Group, GroupSpec, RosterRow
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_XLSX_UNPACKED = 50 * 1024 * 1024  # refuses "zip bombs" before openpyxl unpacks them
+MAX_TEXT = 200
+
+# Column names people use, Thai and English; compared after _header() normalising.
+COLUMNS = {
+    "name": ("ชื่อกองทุน", "กองทุน", "name", "fund", "fund name"),
+    "tambon": ("ตำบล", "tambon", "subdistrict", "sub-district", "sub district"),
+    "district": ("อำเภอ", "district", "amphoe", "amphur"),
+    "members": ("จำนวนสมาชิก", "สมาชิก", "members", "member count"),
+    "previous_grade": ("ระดับเดิม", "เกรดเดิม", "ระดับก่อนหน้า", "previous grade", "prev grade"),
+    "chair": ("ประธาน", "ประธานกองทุน", "chair"),
+    "balance_baht": ("ยอดเงินกองทุน", "เงินกองทุน", "fund balance", "balance", "balance baht"),
+}
+REQUIRED = ("name", "tambon", "district")
+_DISTRICT_PREFIXES = ("อำเภอ", "อ.", "เขต", "amphoe ", "district ")
+
+
+def read_roster(
+    data: bytes, filename: str, groups: Sequence[GroupSpec | Group] | None
+) -> list[RosterRow]:
+    """Check a whole roster file. ``groups`` are the known districts, or None to accept any.
+
+    Raises RosterError listing every problem (row number as in a spreadsheet, header = row 1).
+    """
+    name = PurePath(filename).name
+    table = _table(data, name)
+    header = table[0]
+    columns: dict[str, int] = {}
+    for index, title in enumerate(header):
+        field = _field_of(title)
+        if field and field not in columns:
+            columns[field] = index
+    missing = [f for f in REQUIRED if f not in columns]
+    if missing:
+        raise RosterError(
+            name,
+            [
+                RowProblem(1, COLUMNS[f][0], "roster.missing_column", (("column", COLUMNS[f][0]),))
+                for f in missing
+            ],
+        )
+    body = [(n, r) for n, r in enumerate(table[1:], start=2) if any(_text(c) for c in r)]
+    if not body:
+        raise RosterError(name, [RowProblem(0, "", "roster.no_rows")])
+    problems: list[RowProblem] = []
+    rows: list[RosterRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    for number, cells in body:
+        row = _RowReader(number, cells, columns, header, problems)
+        fund = row.text("name", required=True)
+        tambon = row.text("tambon", required=True)
+        district = row.district(groups)
+        members = row.whole_number("members")
+        previous = row.grade("previous_grade")
+        chair = row.text("chair")
+        balance = row.amount("balance_baht")
+        if fund and district:
+            first = seen.setdefault((fund, district), number)
+            if first != number:
+                row.problem("name", "roster.duplicate", name=fund, first=first)
+        if not row.failed:
+            rows.append(
+                RosterRow(number, fund, tambon, district, members, previous, chair, balance)
+            )
+    if problems:
+        raise RosterError(name, problems)
+    return rows
+
+
+def districts_in(rows: list[RosterRow]) -> list[GroupSpec]:
+    """The districts of a roster in order of first appearance, for a blank template."""
+    names = dict.fromkeys(r.district for r in rows)
+    return [GroupSpec(n, n) for n in names]
+
+
+def _table(data: bytes, name: str) -> list[list[object]]:
+    if len(data) > MAX_BYTES:
+        raise RosterError(name, [RowProblem(0, "", "roster.too_big", (("limit_mb", 5),))])
+    if not data.strip():
+        raise RosterError(name, [RowProblem(0, "", "roster.empty")])
+    suffix = PurePath(name).suffix.lower()
+    if suffix == ".xlsx" and data[:2] == b"PK":
+        table = _xlsx_table(data, name)
+    elif suffix in (".csv", ".txt") and b"\x00" not in data and data[:2] != b"PK":
+        table = _csv_table(data)
+    else:
+        raise RosterError(name, [RowProblem(0, "", "roster.not_csv_or_xlsx")])
+    if not table or not any(_text(c) for c in table[0]):
+        raise RosterError(name, [RowProblem(0, "", "roster.empty")])
+    return table
+
+
+def _csv_table(data: bytes) -> list[list[object]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp874", errors="replace")  # Thai Windows / TIS-620
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=first_line.count)
+    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def _xlsx_table(data: bytes, name: str) -> list[list[object]]:
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            unpacked = sum(info.file_size for info in z.infolist())
+        if unpacked > MAX_XLSX_UNPACKED:
+            raise RosterError(name, [RowProblem(0, "", "roster.too_big", (("limit_mb", 50),))])
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        table = [list(r) for r in sheet.iter_rows(values_only=True)]
+        book.close()
+        return table
+    except RosterError:
+        raise
+    except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same to a user
+        raise RosterError(name, [RowProblem(0, "", "roster.not_csv_or_xlsx")]) from None
+
+
+def _header(title: object) -> str:
+    return " ".join(_text(title).replace("_", " ").lower().split())
+
+
+def _field_of(title: object) -> str | None:
+    wanted = _header(title)
+    return next((field for field, names in COLUMNS.items() if wanted in names), None)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def _district_key(name: str) -> str:
+    key = name.strip().lower()
+    for prefix in _DISTRICT_PREFIXES:
+        if key.startswith(prefix):
+            key = key[len(prefix) :]
+    return key.replace(" ", "")
+
+
+class _RowReader:
+    """Reads one row's cells, recording each problem instead of stopping at the first."""
+
+    def __init__(
+        self,
+        number: int,
+        cells: list[object],
+        columns: dict[str, int],
+        header: list[object],
+        problems: list[RowProblem],
+    ) -> None:
+        self.number, self.cells, self.columns = number, cells, columns
+        self.header, self.problems = header, problems
+        self.failed = False
+
+    def problem(self, field: str, key: str, **params: object) -> None:
+        column = _text(self.header[self.columns[field]])
+        self.problems.append(RowProblem(self.number, column, key, tuple(params.items())))
+        self.failed = True
+
+    def raw(self, field: str) -> object:
+        index = self.columns.get(field)
+        return self.cells[index] if index is not None and index < len(self.cells) else None
+
+    def text(self, field: str, required: bool = False) -> str:
+        value = _text(self.raw(field))
+        if required and not value:
+            self.problem(field, "roster.blank")
+        elif len(value) > MAX_TEXT:
+            self.problem(field, "roster.too_long", limit=MAX_TEXT)
+        return value
+
+    def district(self, groups: Sequence[GroupSpec | Group] | None) -> str:
+        typed = self.text("district", required=True)
+        if not typed or groups is None:
+            return typed
+        key = _district_key(typed)
+        for g in groups:
+            if key in (_district_key(g.name_th), _district_key(g.name_en)):
+                return g.name_th
+        self.problem("district", "roster.unknown_district", value=typed)
+        return ""
+
+    def whole_number(self, field: str) -> int | None:
+        value = _text(self.raw(field)).replace(",", "")
+        if not value:
+            return None
+        if not value.isdigit() or len(value) > 9:
+            self.problem(field, "roster.not_a_number", value=value)
+            return None
+        return int(value)
+
+    def amount(self, field: str) -> Decimal | None:
+        value = _text(self.raw(field)).replace(",", "")
+        if not value:
+            return None
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            amount = Decimal(-1)
+        if not amount.is_finite() or amount < 0 or amount >= 10**12:
+            self.problem(field, "roster.not_a_number", value=value)
+            return None
+        return amount.quantize(Decimal("0.01"))
+
+    def grade(self, field: str) -> str | None:
+        value = _text(self.raw(field)).upper()
+        if not value:
+            return None
+        if value not in GRADE_LETTERS:
+            self.problem(field, "roster.bad_grade", value=value)
+            return None
+        return value

@@ -1,0 +1,360 @@
+"""Use cases. Every write resolves the caller's code first and checks what it allows."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from welfare_core import codes
+from welfare_core.errors import InvalidInput, NotAllowed, NotFound, WorkshopLocked
+from welfare_core.model import (
+    GRADE_LETTERS,
+    ActionPlan,
+    Actor,
+    Caller,
+    CreatedWorkshop,
+    IdeaInput,
+    RatingInput,
+    Role,
+    RosterRow,
+    Template,
+    Workshop,
+)
+from welfare_core.roster import districts_in
+from welfare_core.store import Queries, Store
+
+MAX_TEXT = 1000  # idea text and rating reason
+MAX_FIELD = 300  # the action-plan fields
+MAX_BUDGET = Decimal(10**12)
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+_DUE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2]|Q[1-4])$")
+_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
+
+
+class WorkshopService:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # --- workshops and sign-in ----------------------------------------------------------------
+
+    def create_workshop(
+        self,
+        template: Template,
+        roster: list[RosterRow] | None = None,
+        passcode: str | None = None,
+        slug: str | None = None,
+        is_sample: bool = False,
+        dots_per_group: int = 5,
+    ) -> CreatedWorkshop:
+        """Create a workshop, its groups (with join codes) and its funds, in one transaction."""
+        if template.groups_from_roster and not roster:
+            raise InvalidInput("template.needs_roster", file=template.source)
+        if slug is not None and not _SLUG.match(slug):
+            raise InvalidInput("error.bad_slug", value=slug)
+        if passcode is not None and len(passcode) < codes.PASSCODE_MIN_LENGTH:
+            raise InvalidInput("error.short_passcode", length=codes.PASSCODE_MIN_LENGTH)
+        passcode = passcode or codes.new_passcode()
+        salt, digest = codes.hash_passcode(passcode)
+        specs = districts_in(roster) if template.groups_from_roster else list(template.groups)
+
+        def work(q: Queries) -> CreatedWorkshop:
+            chosen = slug or _free_slug(q, Path(template.source).stem)
+            if q.slug_taken(chosen):
+                raise InvalidInput("error.slug_taken", value=chosen)
+            wid = q.insert_workshop(template, chosen, salt, digest, is_sample, dots_per_group)
+            for position, spec in enumerate(specs, start=1):
+                q.insert_group(wid, position, spec, _free_join_code(q))
+            for level in template.grades:
+                q.insert_grade_level(wid, level)
+            for position, area in enumerate(template.areas, start=1):
+                q.insert_area(wid, position, area)
+            added, _ = _import_rows(q, wid, roster or [], is_sample)
+            return CreatedWorkshop(chosen, passcode, tuple(q.groups(wid)), added)
+
+        return self.store.write(work)
+
+    def workshop(self, slug: str) -> Workshop:
+        found = self.store.read().workshop_by_slug(slug)
+        if found is None:
+            raise NotFound("error.no_workshop", slug=slug)
+        return found
+
+    def sign_in(self, slug: str, passcode: str) -> str:
+        """Check the facilitator passcode; returns a token to pass as ``Caller.token``."""
+        workshop = self.workshop(slug)
+        salt, digest = self.store.read().passcode_of(workshop.id)
+        if not codes.passcode_matches(passcode, salt, digest):
+            raise NotAllowed("error.bad_passcode")
+        return self._new_session(workshop.id)
+
+    def local_facilitator(self, slug: str) -> str:
+        """A facilitator token for the command line: whoever can open the file owns it."""
+        return self._new_session(self.workshop(slug).id)
+
+    def _new_session(self, workshop_id: int) -> str:
+        token = codes.new_token()
+        self.store.write(lambda q: q.insert_session(codes.token_digest(token), workshop_id))
+        return token
+
+    def actor(self, token: str) -> Actor:
+        """Who holds this join code or facilitator token; NotAllowed when nobody does."""
+        return _actor(self.store.read(), token)
+
+    # --- writes -----------------------------------------------------------------------------
+
+    def import_roster(self, caller: Caller, rows: list[RosterRow]) -> tuple[int, int]:
+        """Add funds, updating funds already there (same name and district); all or nothing."""
+
+        def work(q: Queries) -> tuple[int, int]:
+            actor = _writer(q, caller, facilitator_only=True)
+            return _import_rows(q, actor.workshop_id, rows, is_sample=False)
+
+        return self.store.write(work)
+
+    def rate_fund(self, caller: Caller, rating: RatingInput) -> int:
+        """Append a rating; the fund's current grade is its newest rating."""
+        grade = str(rating.grade).strip().upper()
+        if grade not in GRADE_LETTERS:
+            raise InvalidInput("error.bad_grade", value=rating.grade)
+        clean = replace(
+            rating,
+            grade=grade,
+            reason=_text(rating.reason, MAX_TEXT, "field.reason", required=True),
+            members=_count(rating.members, "field.members"),
+            balance_baht=_money(rating.balance_baht, "field.balance"),
+        )
+
+        def work(q: Queries) -> int:
+            actor = _writer(q, caller)
+            fund = q.fund(clean.fund_id)
+            if fund is None or fund.workshop_id != actor.workshop_id:
+                raise NotFound("error.no_fund")
+            _require_group(actor, fund.group_id)
+            return q.insert_rating(actor, _clean_caller(caller), fund, clean)
+
+        return self.store.write(work)
+
+    def add_idea(self, caller: Caller, idea: IdeaInput, group_id: int | None = None) -> int:
+        """Add an idea for the caller's group (a facilitator names the group); returns its id."""
+
+        def work(q: Queries) -> int:
+            actor = _writer(q, caller)
+            owner = actor.group_id if group_id is None else group_id
+            if owner is None or owner not in {g.id for g in q.groups(actor.workshop_id)}:
+                raise NotFound("error.no_group")
+            _require_group(actor, owner)
+            clean = _clean_idea(q, actor, owner, idea)
+            idea_id = q.next_id()
+            q.insert_idea_version(actor, _clean_caller(caller), idea_id, owner, clean)
+            return idea_id
+
+        return self.store.write(work)
+
+    def edit_idea(self, caller: Caller, idea_id: int, idea: IdeaInput) -> None:
+        """Append a new version; earlier versions stay in the history."""
+
+        def work(q: Queries) -> None:
+            actor, owner, _ = _own_live_idea(q, caller, idea_id)
+            clean = _clean_idea(q, actor, owner, idea)
+            q.insert_idea_version(actor, _clean_caller(caller), idea_id, owner, clean)
+
+        self.store.write(work)
+
+    def withdraw_idea(self, caller: Caller, idea_id: int) -> None:
+        """A tombstone version: the idea leaves the read models and stays in the history."""
+
+        def work(q: Queries) -> None:
+            actor, owner, current = _own_live_idea(q, caller, idea_id)
+            q.insert_idea_version(actor, _clean_caller(caller), idea_id, owner, current, True)
+
+        self.store.write(work)
+
+    def vote(
+        self, caller: Caller, idea_id: int, delta: int = 1, group_id: int | None = None
+    ) -> None:
+        """Put one of the group's dots on an idea (delta 1) or take one back (delta -1)."""
+        if delta not in (1, -1):
+            raise InvalidInput("error.bad_vote")
+
+        def work(q: Queries) -> None:
+            actor = _writer(q, caller)
+            voter = actor.group_id if group_id is None else group_id
+            if voter is None or voter not in {g.id for g in q.groups(actor.workshop_id)}:
+                raise NotFound("error.no_group")
+            _require_group(actor, voter)
+            current = q.current_idea(idea_id)
+            if current is None or current[0] != actor.workshop_id or current[3]:
+                raise NotFound("error.no_idea")
+            if delta == 1:
+                dots = q.workshop_by_id(actor.workshop_id).dots_per_group
+                if q.dots_used(actor.workshop_id, voter) >= dots:
+                    raise InvalidInput("error.no_dots_left", dots=dots)
+            elif q.dots_on_idea(idea_id, voter) <= 0:
+                raise InvalidInput("error.no_vote_to_take_back")
+            q.insert_vote(actor, _clean_caller(caller), idea_id, voter, delta)
+
+        self.store.write(work)
+
+    def set_locked(self, caller: Caller, locked: bool) -> None:
+        """Lock (read-only for everyone) or unlock the workshop; facilitator only."""
+
+        def work(q: Queries) -> None:
+            actor = _actor(q, caller.token)
+            if not actor.is_facilitator:
+                raise NotAllowed("error.facilitator_only")
+            q.insert_lock_event(actor, _clean_caller(caller), locked)
+
+        self.store.write(work)
+
+
+# --- checks shared by the use cases -------------------------------------------------------------
+
+
+def _actor(q: Queries, token: str) -> Actor:
+    token = token or ""
+    group = q.group_by_code(codes.normalise_code(token)) if token.strip() else None
+    if group is not None:
+        return Actor(Role.GROUP, group.workshop_id, group.id)
+    workshop_id = q.session_workshop(codes.token_digest(token)) if token else None
+    if workshop_id is not None:
+        return Actor(Role.FACILITATOR, workshop_id)
+    raise NotAllowed("error.bad_code")
+
+
+def _writer(q: Queries, caller: Caller, facilitator_only: bool = False) -> Actor:
+    actor = _actor(q, caller.token)
+    if facilitator_only and not actor.is_facilitator:
+        raise NotAllowed("error.facilitator_only")
+    if q.workshop_by_id(actor.workshop_id).locked:
+        raise WorkshopLocked()
+    return actor
+
+
+def _require_group(actor: Actor, group_id: int) -> None:
+    if not actor.is_facilitator and actor.group_id != group_id:
+        raise NotAllowed("error.other_group")
+
+
+def _own_live_idea(q: Queries, caller: Caller, idea_id: int) -> tuple[Actor, int, IdeaInput]:
+    actor = _writer(q, caller)
+    current = q.current_idea(idea_id)
+    if current is None or current[0] != actor.workshop_id or current[3]:
+        raise NotFound("error.no_idea")
+    _require_group(actor, current[1])
+    return actor, current[1], current[2]
+
+
+def _clean_caller(caller: Caller) -> Caller:
+    return Caller(
+        caller.token,
+        _text(caller.device, 100, "field.device") or "unknown",
+        _text(caller.name, 100, "field.author"),
+    )
+
+
+def _clean_idea(q: Queries, actor: Actor, group_id: int, idea: IdeaInput) -> IdeaInput:
+    workshop = q.workshop_by_id(actor.workshop_id)
+    if idea.area not in {a.key for a in q.areas(workshop.id)}:
+        raise InvalidInput("error.bad_area", value=idea.area)
+    if idea.fund_id is not None:
+        fund = q.fund(idea.fund_id)
+        if fund is None or fund.workshop_id != workshop.id or fund.group_id != group_id:
+            raise NotFound("error.no_fund")
+    p = idea.plan
+    plan = ActionPlan(
+        action=_text(p.action, MAX_FIELD, "field.action"),
+        responsible=_text(p.responsible, MAX_FIELD, "field.responsible"),
+        due=_due(p.due, workshop.plan_year),
+        partner=_text(p.partner, MAX_FIELD, "field.partner"),
+        budget_baht=_money(p.budget_baht, "field.budget"),
+    )
+    text = _text(idea.text, MAX_TEXT, "field.idea", required=True)
+    return IdeaInput(idea.area, text, idea.fund_id, plan)
+
+
+def _import_rows(
+    q: Queries, workshop_id: int, rows: list[RosterRow], is_sample: bool
+) -> tuple[int, int]:
+    groups = {g.name_th: g.id for g in q.groups(workshop_id)}
+    existing = q.fund_ids_by_name(workshop_id)
+    added = updated = 0
+    for row in rows:
+        group_id = groups[row.district]
+        fund_id = existing.get((row.name, group_id))
+        if fund_id is None:
+            existing[(row.name, group_id)] = q.insert_fund(workshop_id, group_id, row, is_sample)
+            added += 1
+        else:
+            q.update_fund(fund_id, row)
+            updated += 1
+    return added, updated
+
+
+def _free_slug(q: Queries, stem: str) -> str:
+    base = re.sub(r"[^a-z0-9-]+", "-", stem.lower()).strip("-")[:50] or "workshop"
+    slug, n = base, 1
+    while q.slug_taken(slug):
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _free_join_code(q: Queries) -> str:
+    while q.join_code_taken(code := codes.new_join_code()):
+        pass
+    return code
+
+
+# --- input cleaning -----------------------------------------------------------------------------
+
+
+def _text(value: object, limit: int, field: str, required: bool = False) -> str:
+    """Trim, drop control and zero-width characters, then check the length."""
+    text = "".join(
+        ch
+        for ch in str(value or "")
+        if ch in "\n\t" or (unicodedata.category(ch) != "Cc" and ch not in _INVISIBLE)
+    ).strip()
+    if required and not text:
+        raise InvalidInput("error.required", field=field)
+    if len(text) > limit:
+        raise InvalidInput("error.too_long", field=field, limit=limit, length=len(text))
+    return text
+
+
+def _count(value: object, field: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = int(str(value).replace(",", "").strip())
+    except ValueError:
+        raise InvalidInput("error.not_a_number", field=field, value=value) from None
+    if not 0 <= number < 10**8:
+        raise InvalidInput("error.not_a_number", field=field, value=value)
+    return number
+
+
+def _money(value: object, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation:
+        raise InvalidInput("error.not_a_number", field=field, value=value) from None
+    if not amount.is_finite() or not 0 <= amount < MAX_BUDGET:
+        raise InvalidInput("error.not_a_number", field=field, value=value)
+    return amount.quantize(Decimal("0.01"))
+
+
+def _due(value: str, plan_year: int) -> str:
+    """A month (2020-03) or a quarter (2020-Q2) within a year of the plan year."""
+    due = (value or "").strip().upper()
+    if not due:
+        return ""
+    match = _DUE.match(due)
+    if not match or abs(int(match.group(1)) - plan_year) > 1:
+        raise InvalidInput("error.bad_due", value=value, year=plan_year)
+    return due

@@ -1,0 +1,539 @@
+"""The DuckDB file: the one connection of this process and every SQL statement of the app."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+import pandas as pd
+
+from welfare_core import model
+from welfare_core.errors import DatabaseBusy
+from welfare_core.schema import migrate
+
+T = TypeVar("T")
+_RETRIES = 8
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC, as stored in every TIMESTAMP column."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Store:
+    """Owns the process's single connection; every read or write uses a cursor of its own."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(str(self.path))
+        except duckdb.IOException as exc:
+            raise _busy(self.path, exc) from None
+        migrate(self._con)
+
+    def close(self) -> None:
+        self._con.close()
+
+    def read(self) -> Queries:
+        return Queries(self._con.cursor())
+
+    def write(self, work: Callable[[Queries], T]) -> T:
+        """Run ``work`` in one transaction; retried when DuckDB reports a write conflict."""
+        for attempt in range(_RETRIES):
+            cur = self._con.cursor()
+            try:
+                cur.begin()
+                result = work(Queries(cur))
+                cur.commit()
+                return result
+            except duckdb.TransactionException as exc:
+                cur.rollback()
+                if "conflict" not in str(exc).lower() or attempt == _RETRIES - 1:
+                    raise
+                time.sleep(random.uniform(0.001, 0.01) * (attempt + 1))
+            except BaseException:
+                cur.rollback()
+                raise
+            finally:
+                cur.close()
+        raise AssertionError("unreachable")
+
+
+def _busy(path: Path, exc: duckdb.IOException) -> DatabaseBusy:
+    pid = re.search(r"PID (\d+)", str(exc))
+    return DatabaseBusy("error.db_busy", path=str(path), pid=pid.group(1) if pid else "?")
+
+
+class Queries:
+    """SQL over one cursor: inside a write transaction or for a single read."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection) -> None:
+        self.cur = cur
+
+    def _one(self, sql: str, params: list | None = None) -> tuple | None:
+        return self.cur.execute(sql, params or []).fetchone()
+
+    def _all(self, sql: str, params: list | None = None) -> list[tuple]:
+        return self.cur.execute(sql, params or []).fetchall()
+
+    def _df(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        return self.cur.execute(sql, params or []).df()
+
+    def next_id(self) -> int:
+        return self._one("SELECT nextval('row_ids')")[0]
+
+    # --- workshops, groups, grades, areas -------------------------------------------------
+
+    def slug_taken(self, slug: str) -> bool:
+        return self._one("SELECT count(*) FROM workshops WHERE slug = ?", [slug])[0] > 0
+
+    def insert_workshop(
+        self,
+        tpl: model.Template,
+        slug: str,
+        salt: bytes,
+        digest: bytes,
+        is_sample: bool,
+        dots_per_group: int,
+    ) -> int:
+        wid = self.next_id()
+        self.cur.execute(
+            "INSERT INTO workshops VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                wid,
+                slug,
+                tpl.title_th,
+                tpl.title_en,
+                tpl.held_on,
+                tpl.venue_th,
+                tpl.venue_en,
+                tpl.province_th,
+                tpl.province_en,
+                list(tpl.organisers),
+                tpl.plan_year,
+                dots_per_group,
+                salt,
+                digest,
+                is_sample,
+                tpl.source,
+                utcnow(),
+            ],
+        )
+        return wid
+
+    _WORKSHOP_COLUMNS = """
+        w.id, w.slug, w.title_th, w.title_en, w.held_on, w.venue_th, w.venue_en, w.province_th,
+        w.province_en, w.organisers, w.plan_year, w.dots_per_group, w.is_sample,
+        coalesce((SELECT arg_max(l.locked, l.id) FROM lock_events l WHERE l.workshop_id = w.id),
+                 false)
+    """
+
+    def workshop_by_slug(self, slug: str) -> model.Workshop | None:
+        row = self._one(f"SELECT {self._WORKSHOP_COLUMNS} FROM workshops w WHERE slug = ?", [slug])
+        return _workshop(row) if row else None
+
+    def workshop_by_id(self, workshop_id: int) -> model.Workshop:
+        row = self._one(
+            f"SELECT {self._WORKSHOP_COLUMNS} FROM workshops w WHERE id = ?", [workshop_id]
+        )
+        return _workshop(row)
+
+    def workshops(self) -> list[model.Workshop]:
+        rows = self._all(
+            f"SELECT {self._WORKSHOP_COLUMNS} FROM workshops w ORDER BY held_on DESC, id DESC"
+        )
+        return [_workshop(r) for r in rows]
+
+    def passcode_of(self, workshop_id: int) -> tuple[bytes, bytes]:
+        return self._one(
+            "SELECT passcode_salt, passcode_hash FROM workshops WHERE id = ?", [workshop_id]
+        )
+
+    def insert_group(
+        self, workshop_id: int, position: int, spec: model.GroupSpec, code: str
+    ) -> int:
+        gid = self.next_id()
+        self.cur.execute(
+            "INSERT INTO groups VALUES (?, ?, ?, ?, ?, ?)",
+            [gid, workshop_id, position, spec.name_th, spec.name_en, code],
+        )
+        return gid
+
+    def join_code_taken(self, code: str) -> bool:
+        return self._one("SELECT count(*) FROM groups WHERE join_code = ?", [code])[0] > 0
+
+    def groups(self, workshop_id: int) -> list[model.Group]:
+        rows = self._all(
+            "SELECT id, workshop_id, position, name_th, name_en, join_code FROM groups "
+            "WHERE workshop_id = ? ORDER BY position",
+            [workshop_id],
+        )
+        return [model.Group(*r) for r in rows]
+
+    def group_by_code(self, code: str) -> model.Group | None:
+        row = self._one(
+            "SELECT id, workshop_id, position, name_th, name_en, join_code FROM groups "
+            "WHERE join_code = ?",
+            [code],
+        )
+        return model.Group(*row) if row else None
+
+    def insert_grade_level(self, workshop_id: int, level: model.GradeLevel) -> None:
+        self.cur.execute(
+            "INSERT INTO grade_levels VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                workshop_id,
+                level.letter,
+                level.name_th,
+                level.name_en,
+                level.description_th,
+                level.description_en,
+            ],
+        )
+
+    def grade_levels(self, workshop_id: int) -> list[model.GradeLevel]:
+        rows = self._all(
+            "SELECT letter, name_th, name_en, description_th, description_en FROM grade_levels "
+            "WHERE workshop_id = ? ORDER BY letter",
+            [workshop_id],
+        )
+        return [model.GradeLevel(*r) for r in rows]
+
+    def insert_area(self, workshop_id: int, position: int, area: model.PlanArea) -> None:
+        self.cur.execute(
+            "INSERT INTO areas VALUES (?, ?, ?, ?, ?)",
+            [workshop_id, area.key, position, area.name_th, area.name_en],
+        )
+
+    def areas(self, workshop_id: int) -> list[model.PlanArea]:
+        rows = self._all(
+            "SELECT key, name_th, name_en FROM areas WHERE workshop_id = ? ORDER BY position",
+            [workshop_id],
+        )
+        return [model.PlanArea(*r) for r in rows]
+
+    def insert_session(self, token_digest: str, workshop_id: int) -> None:
+        self.cur.execute(
+            "INSERT INTO facilitator_sessions VALUES (?, ?, ?)",
+            [token_digest, workshop_id, utcnow()],
+        )
+
+    def session_workshop(self, token_digest: str) -> int | None:
+        row = self._one(
+            "SELECT workshop_id FROM facilitator_sessions WHERE token_digest = ?", [token_digest]
+        )
+        return row[0] if row else None
+
+    # --- funds ------------------------------------------------------------------------------
+
+    def insert_fund(
+        self, workshop_id: int, group_id: int, row: model.RosterRow, is_sample: bool
+    ) -> int:
+        fid = self.next_id()
+        self.cur.execute(
+            "INSERT INTO funds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                fid,
+                workshop_id,
+                group_id,
+                row.name,
+                row.tambon,
+                row.members,
+                row.previous_grade,
+                row.chair,
+                row.balance_baht,
+                is_sample,
+                utcnow(),
+            ],
+        )
+        return fid
+
+    def update_fund(self, fund_id: int, row: model.RosterRow) -> None:
+        self.cur.execute(
+            "UPDATE funds SET tambon = ?, members = coalesce(?, members), "
+            "previous_grade = coalesce(?, previous_grade), chair = ?, "
+            "balance_baht = coalesce(?, balance_baht) WHERE id = ?",
+            [row.tambon, row.members, row.previous_grade, row.chair, row.balance_baht, fund_id],
+        )
+
+    def fund_ids_by_name(self, workshop_id: int) -> dict[tuple[str, int], int]:
+        rows = self._all(
+            "SELECT name, group_id, id FROM funds WHERE workshop_id = ?", [workshop_id]
+        )
+        return {(name, gid): fid for name, gid, fid in rows}
+
+    def fund(self, fund_id: int) -> model.Fund | None:
+        row = self._one(
+            "SELECT id, workshop_id, group_id, name, tambon, members, previous_grade, is_sample "
+            "FROM funds WHERE id = ?",
+            [fund_id],
+        )
+        return model.Fund(*row) if row else None
+
+    def funds(self, workshop_id: int, group_id: int | None = None) -> list[model.Fund]:
+        rows = self._all(
+            "SELECT f.id, f.workshop_id, f.group_id, f.name, f.tambon, f.members, "
+            "f.previous_grade, f.is_sample FROM funds f JOIN groups g ON g.id = f.group_id "
+            "WHERE f.workshop_id = ? AND (? IS NULL OR f.group_id = ?) "
+            "ORDER BY g.position, f.name",
+            [workshop_id, group_id, group_id],
+        )
+        return [model.Fund(*r) for r in rows]
+
+    # --- events: ratings, idea versions, votes, locks ---------------------------------------
+
+    def insert_rating(
+        self, actor: model.Actor, caller: model.Caller, fund: model.Fund, r: model.RatingInput
+    ) -> int:
+        rid = self.next_id()
+        self.cur.execute(
+            "INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                rid,
+                fund.workshop_id,
+                fund.id,
+                fund.group_id,
+                r.grade,
+                r.reason,
+                r.members,
+                r.balance_baht,
+                actor.role.value,
+                caller.name,
+                caller.device,
+                utcnow(),
+            ],
+        )
+        return rid
+
+    def insert_idea_version(
+        self,
+        actor: model.Actor,
+        caller: model.Caller,
+        idea_id: int,
+        group_id: int,
+        idea: model.IdeaInput,
+        withdrawn: bool = False,
+    ) -> int:
+        vid = self.next_id()
+        p = idea.plan
+        self.cur.execute(
+            "INSERT INTO idea_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                vid,
+                idea_id,
+                actor.workshop_id,
+                group_id,
+                idea.area,
+                idea.text,
+                idea.fund_id,
+                p.action,
+                p.responsible,
+                p.due,
+                p.partner,
+                p.budget_baht,
+                withdrawn,
+                actor.role.value,
+                caller.name,
+                caller.device,
+                utcnow(),
+            ],
+        )
+        return vid
+
+    def current_idea(self, idea_id: int) -> tuple[int, int, model.IdeaInput, bool] | None:
+        """(workshop, group, content, withdrawn) of the newest version of an idea."""
+        row = self._one(
+            "SELECT workshop_id, group_id, area, text, fund_id, action, responsible, due, "
+            "partner, budget_baht, withdrawn FROM idea_versions WHERE idea_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            [idea_id],
+        )
+        if row is None:
+            return None
+        plan = model.ActionPlan(*row[5:10])
+        return row[0], row[1], model.IdeaInput(row[2], row[3], row[4], plan), row[10]
+
+    def insert_vote(
+        self, actor: model.Actor, caller: model.Caller, idea_id: int, group_id: int, delta: int
+    ) -> int:
+        vid = self.next_id()
+        self.cur.execute(
+            "INSERT INTO votes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                vid,
+                actor.workshop_id,
+                idea_id,
+                group_id,
+                delta,
+                actor.role.value,
+                caller.name,
+                caller.device,
+                utcnow(),
+            ],
+        )
+        return vid
+
+    def dots_used(self, workshop_id: int, group_id: int) -> int:
+        return self._one(
+            "SELECT coalesce(sum(delta), 0) FROM votes WHERE workshop_id = ? AND group_id = ?",
+            [workshop_id, group_id],
+        )[0]
+
+    def dots_on_idea(self, idea_id: int, group_id: int) -> int:
+        return self._one(
+            "SELECT coalesce(sum(delta), 0) FROM votes WHERE idea_id = ? AND group_id = ?",
+            [idea_id, group_id],
+        )[0]
+
+    def insert_lock_event(self, actor: model.Actor, caller: model.Caller, locked: bool) -> None:
+        self.cur.execute(
+            "INSERT INTO lock_events VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                self.next_id(),
+                actor.workshop_id,
+                locked,
+                actor.role.value,
+                caller.name,
+                caller.device,
+                utcnow(),
+            ],
+        )
+
+    # --- read models ---------------------------------------------------------------------------
+
+    def current_grades(self, workshop_id: int) -> pd.DataFrame:
+        """Every fund with its newest rating (grade NULL while unrated) and its previous grade.
+
+        The previous grade is the fund's grade at the latest earlier workshop of the same
+        province (matched by fund name and district), else the roster's previous-grade column.
+        """
+        return self._df(
+            """
+            WITH latest AS (
+                SELECT * FROM ratings WHERE workshop_id = $w
+                QUALIFY row_number() OVER (PARTITION BY fund_id ORDER BY id DESC) = 1
+            ),
+            this AS (SELECT * FROM workshops WHERE id = $w),
+            earlier_each AS (
+                SELECT f.name, g.name_th AS district, w.held_on, arg_max(r.grade, r.id) AS grade
+                FROM ratings r
+                JOIN funds f ON f.id = r.fund_id
+                JOIN groups g ON g.id = f.group_id
+                JOIN workshops w ON w.id = r.workshop_id, this
+                WHERE w.province_th = this.province_th AND w.held_on < this.held_on
+                GROUP BY f.name, g.name_th, w.id, w.held_on
+            ),
+            earlier AS (
+                SELECT * FROM earlier_each
+                QUALIFY row_number() OVER (PARTITION BY name, district ORDER BY held_on DESC) = 1
+            )
+            SELECT g.position AS group_position, g.id AS group_id, g.name_th AS group_th,
+                   g.name_en AS group_en, f.id AS fund_id, f.name AS fund, f.tambon,
+                   coalesce(l.members, f.members) AS members, l.balance_baht,
+                   l.grade, l.reason, l.created_at AS rated_at, l.device,
+                   coalesce(e.grade, f.previous_grade) AS previous_grade, f.is_sample
+            FROM funds f
+            JOIN groups g ON g.id = f.group_id
+            LEFT JOIN latest l ON l.fund_id = f.id
+            LEFT JOIN earlier e ON e.name = f.name AND e.district = g.name_th
+            WHERE f.workshop_id = $w
+            ORDER BY g.position, f.name
+            """,
+            {"w": workshop_id},
+        )
+
+    def idea_counts(self, workshop_id: int) -> pd.DataFrame:
+        """Live (not withdrawn) ideas per group and area."""
+        return self._df(
+            """
+            SELECT group_id, area, count(*) AS ideas FROM (
+                SELECT * FROM idea_versions WHERE workshop_id = ?
+                QUALIFY row_number() OVER (PARTITION BY idea_id ORDER BY id DESC) = 1
+            ) WHERE NOT withdrawn
+            GROUP BY ALL
+            """,
+            [workshop_id],
+        )
+
+    def current_ideas(self, workshop_id: int) -> pd.DataFrame:
+        """Live ideas, newest first, with their group, fund and votes."""
+        return self._df(
+            """
+            WITH live AS (
+                SELECT *, min(created_at) OVER (PARTITION BY idea_id) AS first_at
+                FROM idea_versions WHERE workshop_id = $w
+                QUALIFY row_number() OVER (PARTITION BY idea_id ORDER BY id DESC) = 1
+            ),
+            tally AS (
+                SELECT idea_id, sum(delta) AS votes FROM votes WHERE workshop_id = $w
+                GROUP BY idea_id
+            )
+            SELECT i.idea_id, a.position AS area_position, i.area, a.name_th AS area_th,
+                   a.name_en AS area_en, g.position AS group_position, i.group_id,
+                   g.name_th AS group_th, g.name_en AS group_en, i.text, i.fund_id,
+                   f.name AS fund, i.action, i.responsible, i.due, i.partner, i.budget_baht,
+                   coalesce(t.votes, 0)::INTEGER AS votes, i.first_at AS created_at,
+                   i.created_at AS updated_at
+            FROM live i
+            JOIN groups g ON g.id = i.group_id
+            JOIN areas a ON a.workshop_id = i.workshop_id AND a.key = i.area
+            LEFT JOIN funds f ON f.id = i.fund_id
+            LEFT JOIN tally t ON t.idea_id = i.idea_id
+            WHERE NOT i.withdrawn
+            ORDER BY i.first_at DESC, i.idea_id DESC
+            """,
+            {"w": workshop_id},
+        )
+
+    def recent_ratings(self, workshop_id: int, since: dt.datetime) -> pd.DataFrame:
+        """Each device's newest rating per fund since ``since``."""
+        return self._df(
+            """
+            SELECT r.fund_id, f.name AS fund, g.name_th AS group_th, g.name_en AS group_en,
+                   r.device, r.grade, r.created_at
+            FROM ratings r JOIN funds f ON f.id = r.fund_id JOIN groups g ON g.id = r.group_id
+            WHERE r.workshop_id = ? AND r.created_at >= ?
+            QUALIFY row_number() OVER (PARTITION BY r.fund_id, r.device ORDER BY r.id DESC) = 1
+            ORDER BY r.fund_id, r.created_at
+            """,
+            [workshop_id, since],
+        )
+
+    def rating_history(self, workshop_id: int, fund_id: int | None = None) -> pd.DataFrame:
+        return self._df(
+            """
+            SELECT r.id, g.name_th AS group_th, g.name_en AS group_en, f.name AS fund, r.grade,
+                   r.reason, r.members, r.balance_baht, r.actor_role, r.actor_name, r.device,
+                   r.created_at
+            FROM ratings r JOIN funds f ON f.id = r.fund_id JOIN groups g ON g.id = r.group_id
+            WHERE r.workshop_id = ? AND (? IS NULL OR r.fund_id = ?)
+            ORDER BY r.id
+            """,
+            [workshop_id, fund_id, fund_id],
+        )
+
+    def idea_history(self, workshop_id: int, idea_id: int | None = None) -> pd.DataFrame:
+        return self._df(
+            """
+            SELECT v.id, v.idea_id, g.name_th AS group_th, g.name_en AS group_en, v.area,
+                   v.text, v.action, v.responsible, v.due, v.partner, v.budget_baht,
+                   v.withdrawn, v.actor_role, v.actor_name, v.device, v.created_at
+            FROM idea_versions v JOIN groups g ON g.id = v.group_id
+            WHERE v.workshop_id = ? AND (? IS NULL OR v.idea_id = ?)
+            ORDER BY v.id
+            """,
+            [workshop_id, idea_id, idea_id],
+        )
+
+
+def _workshop(row: tuple) -> model.Workshop:
+    values = list(row)
+    values[9] = tuple(values[9])
+    return model.Workshop(*values)
