@@ -217,3 +217,9 @@ def _demo_votes(
         voter = Caller(group.join_code, device=f"demo-{group.position}-laptop")
         for idea_id in rng.sample(idea_ids, 3):
             service.vote(voter, int(idea_id))
+
+
+def ensure_demo(service: WorkshopService) -> str:
+    """The newest workshop of the database, after creating the demo in an empty one."""
+    workshops = service.store.read().workshops()
+    return workshops[0].slug if workshops else create_demo(service)

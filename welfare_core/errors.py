@@ -10,7 +10,7 @@ from welfare_core.i18n import t
 class WelfareError(Exception):
     """A problem the user can fix; ``str()`` gives the English sentence."""
 
-    def __init__(self, key: str, **params: object) -> None:
+    def __init__(self, key: str, /, **params: object) -> None:
         self.key = key
         self.params = params
         super().__init__(key)

@@ -27,6 +27,9 @@ COLUMNS = {
     "balance_baht": ("ยอดเงินกองทุน", "เงินกองทุน", "fund balance", "balance", "balance baht"),
 }
 REQUIRED = ("name", "tambon", "district")
+# Starts of files that are not text although they may carry a .csv name: zip (XLSX, DOCX), PDF,
+# PNG, JPEG, GIF and old Office files.
+_BINARY = (b"PK", b"%PDF", b"\x89PNG", b"\xff\xd8", b"GIF8", b"\xd0\xcf\x11\xe0")
 _DISTRICT_PREFIXES = ("อำเภอ", "อ.", "เขต", "amphoe ", "district ")
 
 
@@ -96,7 +99,7 @@ def _table(data: bytes, name: str) -> list[list[object]]:
     suffix = PurePath(name).suffix.lower()
     if suffix == ".xlsx" and data[:2] == b"PK":
         table = _xlsx_table(data, name)
-    elif suffix in (".csv", ".txt") and b"\x00" not in data and data[:2] != b"PK":
+    elif suffix in (".csv", ".txt") and b"\x00" not in data and not data.startswith(_BINARY):
         table = _csv_table(data)
     else:
         raise RosterError(name, [RowProblem(0, "", "roster.not_csv_or_xlsx")])
@@ -112,6 +115,7 @@ def _csv_table(data: bytes) -> list[list[object]]:
         text = data.decode("cp874", errors="replace")  # Thai Windows / TIS-620
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
+    csv.field_size_limit(MAX_BYTES)  # a stray quote may make the rest of the file one cell
     return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
 
 
@@ -135,7 +139,9 @@ def _xlsx_table(data: bytes, name: str) -> list[list[object]]:
 
 
 def _header(title: object) -> str:
-    return " ".join(_text(title).replace("_", " ").lower().split())
+    # Some keyboards type "ำ" as nikhahit + sara aa; both spellings name the same column.
+    title = _text(title).replace("\u0e4d\u0e32", "\u0e33")
+    return " ".join(title.replace("_", " ").lower().split())
 
 
 def _field_of(title: object) -> str | None:
@@ -206,7 +212,7 @@ class _RowReader:
         value = _text(self.raw(field)).replace(",", "")
         if not value:
             return None
-        if not value.isdigit() or len(value) > 9:
+        if not value.isdecimal() or len(value) > 9:
             self.problem(field, "roster.not_a_number", value=value)
             return None
         return int(value)

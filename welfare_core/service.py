@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,7 +19,6 @@ from welfare_core.model import (
     CreatedWorkshop,
     IdeaInput,
     RatingInput,
-    Role,
     RosterRow,
     Template,
     Workshop,
@@ -142,14 +142,9 @@ class WorkshopService:
 
         def work(q: Queries) -> int:
             actor = _writer(q, caller)
-            owner = actor.group_id if group_id is None else group_id
-            if owner is None or owner not in {g.id for g in q.groups(actor.workshop_id)}:
-                raise NotFound("error.no_group")
-            _require_group(actor, owner)
+            owner = _acting_group(q, actor, group_id)
             clean = _clean_idea(q, actor, owner, idea)
-            idea_id = q.next_id()
-            q.insert_idea_version(actor, _clean_caller(caller), idea_id, owner, clean)
-            return idea_id
+            return q.insert_idea_version(actor, _clean_caller(caller), None, owner, clean)
 
         return self.store.write(work)
 
@@ -181,15 +176,12 @@ class WorkshopService:
 
         def work(q: Queries) -> None:
             actor = _writer(q, caller)
-            voter = actor.group_id if group_id is None else group_id
-            if voter is None or voter not in {g.id for g in q.groups(actor.workshop_id)}:
-                raise NotFound("error.no_group")
-            _require_group(actor, voter)
+            voter = _acting_group(q, actor, group_id)
             current = q.current_idea(idea_id)
             if current is None or current[0] != actor.workshop_id or current[3]:
                 raise NotFound("error.no_idea")
             if delta == 1:
-                dots = q.workshop_by_id(actor.workshop_id).dots_per_group
+                dots = q.dots_per_group(actor.workshop_id)
                 if q.dots_used(actor.workshop_id, voter) >= dots:
                     raise InvalidInput("error.no_dots_left", dots=dots)
             elif q.dots_on_idea(idea_id, voter) <= 0:
@@ -214,23 +206,36 @@ class WorkshopService:
 
 
 def _actor(q: Queries, token: str) -> Actor:
+    return _actor_and_lock(q, token)[0]
+
+
+def _actor_and_lock(q: Queries, token: str) -> tuple[Actor, bool]:
     token = token or ""
-    group = q.group_by_code(codes.normalise_code(token)) if token.strip() else None
-    if group is not None:
-        return Actor(Role.GROUP, group.workshop_id, group.id)
-    workshop_id = q.session_workshop(codes.token_digest(token)) if token else None
-    if workshop_id is not None:
-        return Actor(Role.FACILITATOR, workshop_id)
-    raise NotAllowed("error.bad_code")
+    found = q.who(codes.normalise_code(token), codes.token_digest(token))
+    if found is None:
+        raise NotAllowed("error.bad_code")
+    return found
 
 
 def _writer(q: Queries, caller: Caller, facilitator_only: bool = False) -> Actor:
-    actor = _actor(q, caller.token)
+    actor, locked = _actor_and_lock(q, caller.token)
     if facilitator_only and not actor.is_facilitator:
         raise NotAllowed("error.facilitator_only")
-    if q.workshop_by_id(actor.workshop_id).locked:
+    if locked:
         raise WorkshopLocked()
     return actor
+
+
+def _acting_group(q: Queries, actor: Actor, group_id: int | None) -> int:
+    """The group a write is for: the caller's own, or the one a facilitator names."""
+    if group_id is None or group_id == actor.group_id:
+        if actor.group_id is None:
+            raise NotFound("error.no_group")
+        return actor.group_id
+    _require_group(actor, group_id)
+    if group_id not in {g.id for g in q.groups(actor.workshop_id)}:
+        raise NotFound("error.no_group")
+    return group_id
 
 
 def _require_group(actor: Actor, group_id: int) -> None:
@@ -256,18 +261,17 @@ def _clean_caller(caller: Caller) -> Caller:
 
 
 def _clean_idea(q: Queries, actor: Actor, group_id: int, idea: IdeaInput) -> IdeaInput:
-    workshop = q.workshop_by_id(actor.workshop_id)
-    if idea.area not in {a.key for a in q.areas(workshop.id)}:
+    if idea.area not in {a.key for a in q.areas(actor.workshop_id)}:
         raise InvalidInput("error.bad_area", value=idea.area)
     if idea.fund_id is not None:
         fund = q.fund(idea.fund_id)
-        if fund is None or fund.workshop_id != workshop.id or fund.group_id != group_id:
+        if fund is None or fund.workshop_id != actor.workshop_id or fund.group_id != group_id:
             raise NotFound("error.no_fund")
     p = idea.plan
     plan = ActionPlan(
         action=_text(p.action, MAX_FIELD, "field.action"),
         responsible=_text(p.responsible, MAX_FIELD, "field.responsible"),
-        due=_due(p.due, workshop.plan_year),
+        due=_due(p.due, lambda: q.plan_year(actor.workshop_id)),
         partner=_text(p.partner, MAX_FIELD, "field.partner"),
         budget_baht=_money(p.budget_baht, "field.budget"),
     )
@@ -349,12 +353,13 @@ def _money(value: object, field: str) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-def _due(value: str, plan_year: int) -> str:
+def _due(value: str, plan_year: Callable[[], int]) -> str:
     """A month (2020-03) or a quarter (2020-Q2) within a year of the plan year."""
     due = (value or "").strip().upper()
     if not due:
         return ""
+    year = plan_year()
     match = _DUE.match(due)
-    if not match or abs(int(match.group(1)) - plan_year) > 1:
-        raise InvalidInput("error.bad_due", value=value, year=plan_year)
+    if not match or abs(int(match.group(1)) - year) > 1:
+        raise InvalidInput("error.bad_due", value=value, year=year)
     return due

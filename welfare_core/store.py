@@ -225,11 +225,30 @@ class Queries:
             [token_digest, workshop_id, utcnow()],
         )
 
-    def session_workshop(self, token_digest: str) -> int | None:
+    def who(self, join_code: str, token_digest: str) -> tuple[model.Actor, bool] | None:
+        """The holder of a join code or facilitator token, and whether its workshop is locked.
+
+        One query, because every write starts with it.
+        """
         row = self._one(
-            "SELECT workshop_id FROM facilitator_sessions WHERE token_digest = ?", [token_digest]
+            """
+            WITH holder AS (
+                SELECT 'group' AS role, workshop_id, id AS group_id FROM groups
+                WHERE join_code = $code
+                UNION ALL
+                SELECT 'facilitator', workshop_id, NULL FROM facilitator_sessions
+                WHERE token_digest = $digest
+            )
+            SELECT role, workshop_id, group_id,
+                   coalesce((SELECT arg_max(l.locked, l.id) FROM lock_events l
+                             WHERE l.workshop_id = holder.workshop_id), false)
+            FROM holder LIMIT 1
+            """,
+            {"code": join_code, "digest": token_digest},
         )
-        return row[0] if row else None
+        if row is None:
+            return None
+        return model.Actor(model.Role(row[0]), row[1], row[2]), row[3]
 
     # --- funds ------------------------------------------------------------------------------
 
@@ -316,12 +335,14 @@ class Queries:
         self,
         actor: model.Actor,
         caller: model.Caller,
-        idea_id: int,
+        idea_id: int | None,
         group_id: int,
         idea: model.IdeaInput,
         withdrawn: bool = False,
     ) -> int:
+        """Append a version; without ``idea_id`` it starts a new idea whose id is this row's."""
         vid = self.next_id()
+        idea_id = idea_id or vid
         p = idea.plan
         self.cur.execute(
             "INSERT INTO idea_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -345,7 +366,7 @@ class Queries:
                 utcnow(),
             ],
         )
-        return vid
+        return idea_id
 
     def current_idea(self, idea_id: int) -> tuple[int, int, model.IdeaInput, bool] | None:
         """(workshop, group, content, withdrawn) of the newest version of an idea."""
@@ -379,6 +400,12 @@ class Queries:
             ],
         )
         return vid
+
+    def plan_year(self, workshop_id: int) -> int:
+        return self._one("SELECT plan_year FROM workshops WHERE id = ?", [workshop_id])[0]
+
+    def dots_per_group(self, workshop_id: int) -> int:
+        return self._one("SELECT dots_per_group FROM workshops WHERE id = ?", [workshop_id])[0]
 
     def dots_used(self, workshop_id: int, group_id: int) -> int:
         return self._one(

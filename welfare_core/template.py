@@ -37,6 +37,8 @@ _GRADE_KEYS = {
 }
 _AREA_KEYS = {"key": True, "name_th": True, "name_en": True}
 _TOP_KEYS = {"workshop", "groups", "grades", "areas"}
+_FLAGS = {"groups_from_roster", "roster_is_sample"}
+_NOT_TEXT = {"date", "organisers", "plan_year"}
 
 
 def available_templates() -> list[Path]:
@@ -76,9 +78,15 @@ class _TemplateReader:
             if required and key not in data:
                 raise self.fail(f"{where}.{key}", "template.missing_key")
         for key, value in data.items():
-            if isinstance(value, str) and allowed[key] and not value.strip():
+            if key in _NOT_TEXT:
+                continue  # checked by the reader of that key
+            if key in _FLAGS and not isinstance(value, bool):
+                raise self.fail(f"{where}.{key}", "template.not_true_false")
+            if key not in _FLAGS and not isinstance(value, str):
+                raise self.fail(f"{where}.{key}", "template.not_text")
+            if key not in _FLAGS and allowed[key] and not value.strip():
                 raise self.fail(f"{where}.{key}", "template.blank")
-        return data
+        return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
 
     def read(self, data: dict) -> Template:
         for key in data:
@@ -88,13 +96,13 @@ class _TemplateReader:
             raise self.fail("workshop", "template.missing_key")
         w = self.table(data["workshop"], "workshop", _WORKSHOP_KEYS)
         held_on = self.date(w["date"])
-        from_roster = bool(w.get("groups_from_roster", False))
+        from_roster = w.get("groups_from_roster", False)
         groups = self.groups(data.get("groups", []), from_roster)
         roster = w.get("roster")
         return Template(
             source=self.path.name,
-            title_th=w["title_th"].strip(),
-            title_en=w["title_en"].strip(),
+            title_th=w["title_th"],
+            title_en=w["title_en"],
             held_on=held_on,
             venue_th=w.get("venue_th", ""),
             venue_en=w.get("venue_en", ""),
@@ -107,7 +115,7 @@ class _TemplateReader:
             areas=self.areas(data.get("areas")),
             groups_from_roster=from_roster,
             roster_path=str(self.path.parent / roster) if roster else None,
-            roster_is_sample=bool(w.get("roster_is_sample", False)),
+            roster_is_sample=w.get("roster_is_sample", False),
         )
 
     def date(self, value: object) -> dt.date:
@@ -137,15 +145,14 @@ class _TemplateReader:
             raise self.fail("groups", "template.not_a_list")
         if not value and not from_roster:
             raise self.fail("groups", "template.no_groups")
-        specs = []
-        seen: set[str] = set()
+        specs: list[GroupSpec] = []
         for i, item in enumerate(value, start=1):
             g = self.table(item, f"groups[{i}]", _GROUP_KEYS)
-            for name in (g["name_th"].strip(), g["name_en"].strip().lower()):
-                if name in seen:
-                    raise self.fail(f"groups[{i}]", "template.duplicate_group", name=name)
-                seen.add(name)
-            specs.append(GroupSpec(g["name_th"].strip(), g["name_en"].strip()))
+            spec = GroupSpec(g["name_th"], g["name_en"])
+            for other in specs:
+                if spec.name_th == other.name_th or spec.name_en.lower() == other.name_en.lower():
+                    raise self.fail(f"groups[{i}]", "template.duplicate_group", name=spec.name_th)
+            specs.append(spec)
         return tuple(specs)
 
     def grades(self, value: object) -> tuple[GradeLevel, ...]:
@@ -154,15 +161,15 @@ class _TemplateReader:
         levels = {}
         for i, item in enumerate(value, start=1):
             g = self.table(item, f"grades[{i}]", _GRADE_KEYS)
-            letter = g["letter"].strip().upper()
+            letter = g["letter"].upper()
             if letter not in GRADE_LETTERS:
                 raise self.fail(f"grades[{i}].letter", "template.bad_grade", value=g["letter"])
             if letter in levels:
                 raise self.fail(f"grades[{i}].letter", "template.duplicate_grade", letter=letter)
             levels[letter] = GradeLevel(
                 letter,
-                g["name_th"].strip(),
-                g["name_en"].strip(),
+                g["name_th"],
+                g["name_en"],
                 g.get("description_th", ""),
                 g.get("description_en", ""),
             )
@@ -179,5 +186,5 @@ class _TemplateReader:
             a = self.table(item, f"areas[{i}]", _AREA_KEYS)
             if any(area.key == a["key"] for area in areas):
                 raise self.fail(f"areas[{i}].key", "template.duplicate_area", name=a["key"])
-            areas.append(PlanArea(a["key"].strip(), a["name_th"].strip(), a["name_en"].strip()))
+            areas.append(PlanArea(a["key"], a["name_th"], a["name_en"]))
         return tuple(areas)

@@ -27,7 +27,7 @@ def _flatten(tree: dict, prefix: str = "") -> dict[str, str]:
     return flat
 
 
-def t(key: str, lang: str = DEFAULT_LANGUAGE, **params: object) -> str:
+def t(key: str, lang: str = DEFAULT_LANGUAGE, /, **params: object) -> str:
     """The message for ``key`` in ``lang``; a missing key shows itself rather than crash a page."""
     text = catalog(lang if lang in LANGUAGES else DEFAULT_LANGUAGE).get(key, key)
     return text.format(**params) if params else text

@@ -1,0 +1,127 @@
+"""Read models: what the projector and the exports will show, computed from real rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from conftest import SAMUT_PRAKAN, create_samut_prakan, lead
+
+from welfare_core import consolidate
+from welfare_core.model import IdeaInput, RatingInput
+from welfare_core.store import utcnow
+
+
+def rate(service, group, fund, grade, device="phone-1"):
+    service.rate_fund(lead(group, device), RatingInput(fund.id, grade, f"เหตุผล {grade}"))
+
+
+def setup_ratings(service, workshop):
+    """Bang Bo rates 3 of its 5 funds A, B, B; Bang Phli rates 1 fund D."""
+    wid = service.workshop(workshop.slug).id
+    bang_bo, phli = workshop.groups[0], workshop.groups[1]
+    bo_funds = service.store.read().funds(wid, bang_bo.id)
+    for fund, grade in zip(bo_funds, "ABB", strict=False):
+        rate(service, bang_bo, fund, grade)
+    rate(service, phli, service.store.read().funds(wid, phli.id)[0], "D")
+    return wid, bo_funds
+
+
+def test_grade_counts_per_group_and_overall(service, store, workshop):
+    wid, _ = setup_ratings(service, workshop)
+    counts = consolidate.grade_counts(store, wid)
+    assert len(counts) == 6 * 4
+    bang_bo = counts[counts["group_en"] == "Bang Bo"].set_index("grade")["funds"].to_dict()
+    assert bang_bo == {"A": 1, "B": 2, "C": 0, "D": 0}
+    overall = consolidate.overall_grade_counts(store, wid).set_index("grade")["funds"].to_dict()
+    assert overall == {"A": 1, "B": 2, "C": 0, "D": 1}
+
+
+def test_progress_counts_rated_funds_and_live_ideas_per_area(service, store, workshop):
+    wid, _ = setup_ratings(service, workshop)
+    bang_bo = workshop.groups[0]
+    service.add_idea(lead(bang_bo), IdeaInput("data", "ทะเบียน"))
+    service.add_idea(lead(bang_bo), IdeaInput("data", "แฟ้ม 7 หมวด"))
+    service.add_idea(lead(bang_bo), IdeaInput("linkage", "อบต."))
+    progress = consolidate.progress(store, wid).set_index("group_en")
+    assert progress.loc[
+        "Bang Bo", ["funds", "rated", "data", "membership", "linkage"]
+    ].tolist() == [
+        5,
+        3,
+        2,
+        0,
+        1,
+    ]
+    assert progress["funds"].sum() == 25
+    assert progress.loc["Bang Phli", "rated"] == 1
+
+
+def test_ideas_are_newest_first_with_group_area_and_votes(service, store, workshop):
+    wid = service.workshop(workshop.slug).id
+    bang_bo, phli = workshop.groups[0], workshop.groups[1]
+    first = service.add_idea(lead(bang_bo), IdeaInput("data", "ทะเบียน"))
+    second = service.add_idea(lead(phli), IdeaInput("committee", "ประชุมทุกเดือน"))
+    service.vote(lead(phli), first)
+    service.vote(lead(bang_bo), first)
+    ideas = consolidate.ideas(store, wid)
+    assert ideas["idea_id"].tolist() == [second, first]
+    assert ideas[["group_th", "area_th", "votes"]].values.tolist() == [
+        ["บางพลี", "ด้านคณะกรรมการ/คณะทำงาน", 0],
+        ["บางบ่อ", "ด้านระบบข้อมูล", 2],
+    ]
+
+
+def test_changes_against_the_roster_previous_grade(service, store, workshop):
+    wid, bo_funds = setup_ratings(service, workshop)
+    grades = consolidate.current_grades(store, wid).set_index("fund_id")
+    changes = consolidate.grade_changes(store, wid)
+    for fund in bo_funds[:3]:
+        row = grades.loc[fund.id]
+        assert row["previous_grade"] == fund.previous_grade
+        assert bool(row["changed"]) == (row["grade"] != fund.previous_grade)
+    assert set(changes["fund_id"]) == {f for f, row in grades.iterrows() if row["changed"]}
+    unrated = grades[grades["grade"].isna()]
+    assert not unrated["changed"].any()
+
+
+def test_changes_against_an_earlier_workshop_of_the_province(service, store, tmp_path):
+    later = tmp_path / "samut-prakan-2563.toml"
+    text = SAMUT_PRAKAN.read_text(encoding="utf-8").replace("2019-06-24", "2020-06-24")
+    later.write_text(text.replace('roster = "', f'roster = "{SAMUT_PRAKAN.parent}/'), "utf-8")
+    first = create_samut_prakan(service)
+    second = create_samut_prakan(service, later)
+    fund_name = "กองทุนสวัสดิการชุมชนตำบลบางบ่อ"
+
+    def fund_in(created):
+        wid = service.workshop(created.slug).id
+        return wid, next(f for f in store.read().funds(wid) if f.name == fund_name)
+
+    wid1, fund1 = fund_in(first)
+    wid2, fund2 = fund_in(second)
+    rate(service, first.groups[0], fund1, "D")
+    rate(service, first.groups[0], fund1, "C")
+    rate(service, second.groups[0], fund2, "B")
+    row = consolidate.current_grades(store, wid2).set_index("fund_id").loc[fund2.id]
+    assert (row["previous_grade"], row["grade"], bool(row["changed"])) == ("C", "B", True)
+    earliest = consolidate.current_grades(store, wid1).set_index("fund_id").loc[fund1.id]
+    assert earliest["previous_grade"] == fund1.previous_grade  # no earlier workshop: the roster
+
+
+def test_disagreement_between_two_devices_within_ten_minutes(service, store, workshop):
+    wid, bo_funds = setup_ratings(service, workshop)
+    bang_bo = workshop.groups[0]
+    rate(service, bang_bo, bo_funds[0], "C", device="laptop-2")  # phone-1 said A
+    rate(service, bang_bo, bo_funds[1], "B", device="laptop-2")  # phone-1 said B too
+    flagged = consolidate.disagreements(store, wid)
+    assert flagged[["fund", "grades", "devices"]].values.tolist() == [[bo_funds[0].name, "A/C", 2]]
+    later = utcnow() + dt.timedelta(minutes=11)
+    assert consolidate.disagreements(store, wid, now=later).empty
+
+
+def test_an_empty_workshop_has_empty_but_well_formed_read_models(service, store, workshop):
+    wid = service.workshop(workshop.slug).id
+    assert consolidate.overall_grade_counts(store, wid)["funds"].sum() == 0
+    assert consolidate.ideas(store, wid).empty
+    assert consolidate.disagreements(store, wid).empty
+    assert consolidate.progress(store, wid)["rated"].sum() == 0
+    assert consolidate.grade_changes(store, wid).empty

@@ -1,0 +1,93 @@
+"""Migrations on a blank database, and the layer rule that keeps Streamlit out of the domain."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from welfare_core.schema import MIGRATIONS, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+EXPECTED_TABLES = {
+    "schema_migrations": ["version", "name", "applied_at"],
+    "workshops": [
+        "id", "slug", "title_th", "title_en", "held_on", "venue_th", "venue_en", "province_th",
+        "province_en", "organisers", "plan_year", "dots_per_group", "passcode_salt",
+        "passcode_hash", "is_sample", "template", "created_at",
+    ],
+    "groups": ["id", "workshop_id", "position", "name_th", "name_en", "join_code"],
+    "grade_levels": [
+        "workshop_id", "letter", "name_th", "name_en", "description_th", "description_en",
+    ],
+    "areas": ["workshop_id", "key", "position", "name_th", "name_en"],
+    "funds": [
+        "id", "workshop_id", "group_id", "name", "tambon", "members", "previous_grade", "chair",
+        "balance_baht", "is_sample", "created_at",
+    ],
+    "ratings": [
+        "id", "workshop_id", "fund_id", "group_id", "grade", "reason", "members", "balance_baht",
+        "actor_role", "actor_name", "device", "created_at",
+    ],
+    "idea_versions": [
+        "id", "idea_id", "workshop_id", "group_id", "area", "text", "fund_id", "action",
+        "responsible", "due", "partner", "budget_baht", "withdrawn", "actor_role", "actor_name",
+        "device", "created_at",
+    ],
+    "votes": [
+        "id", "workshop_id", "idea_id", "group_id", "delta", "actor_role", "actor_name",
+        "device", "created_at",
+    ],
+    "lock_events": [
+        "id", "workshop_id", "locked", "actor_role", "actor_name", "device", "created_at",
+    ],
+    "facilitator_sessions": ["token_digest", "workshop_id", "created_at"],
+}  # fmt: skip
+
+
+def schema_of(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    rows = con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "ORDER BY table_name, ordinal_position"
+    ).fetchall()
+    schema: dict[str, list[str]] = {}
+    for table, column in rows:
+        schema.setdefault(table, []).append(column)
+    return schema
+
+
+def test_a_blank_database_migrates_to_the_expected_schema(tmp_path):
+    con = duckdb.connect(str(tmp_path / "blank.duckdb"))
+    assert migrate(con) == [m.__name__ for m in MIGRATIONS]
+    assert schema_of(con) == EXPECTED_TABLES
+    recorded = con.execute("SELECT version, name FROM schema_migrations").fetchall()
+    assert recorded == [(1, "m001_initial")]
+
+
+def test_migrations_run_once(tmp_path):
+    path = str(tmp_path / "twice.duckdb")
+    con = duckdb.connect(path)
+    migrate(con)
+    con.close()
+    con = duckdb.connect(path)
+    assert migrate(con) == []
+    assert con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_welfare_core_never_imports_streamlit():
+    for path in (ROOT / "welfare_core").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            assert not any(n.split(".")[0] == "streamlit" for n in names), path
+    modules = [p.stem for p in (ROOT / "welfare_core").glob("*.py") if p.stem != "__main__"]
+    code = "import sys\n" + "".join(f"import welfare_core.{m}\n" for m in modules)
+    code += "assert 'streamlit' not in sys.modules, 'streamlit was imported'\n"
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
