@@ -158,6 +158,9 @@ def test_a_bad_template_names_the_file_and_key(capsys, db_path, tmp_path):
     broken.write_text(text.replace("date = 24/6/2562", 'date = "2019-02-30"'), encoding="utf-8")
     code, _, err = run(capsys, "new", "--template", str(broken), "--db", str(db_path))
     assert code == 1 and "broken.toml: 'workshop.date' is not a date" in err
+    store = Store(db_path)
+    assert count(store, "workshops") == count(store, "groups") == 0
+    store.close()
 
 
 def test_a_database_held_by_the_running_app_gets_a_clear_message(db_path):

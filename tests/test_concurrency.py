@@ -7,7 +7,7 @@ import time
 
 from conftest import count, lead
 
-from welfare_core.model import IdeaInput, RatingInput
+from welfare_core.model import IdeaInput, RatingInput, RosterRow
 
 THREADS = 50
 WRITES_PER_THREAD = 40  # 2,000 writes in all
@@ -47,3 +47,28 @@ def test_50_threads_write_2000_ratings_and_ideas(service, store, workshop):
     assert count(store, "idea_versions") == total // 2
     texts = {r[0] for r in store.read().cur.execute("SELECT text FROM idea_versions").fetchall()}
     assert len(texts) == total // 2
+
+
+def test_updates_of_one_row_at_once_are_retried_not_lost(service, store, workshop, facilitator):
+    """Re-importing a roster updates fund rows: the one write path that can conflict in DuckDB."""
+    wid = service.workshop(workshop.slug).id
+    fund = store.read().funds(wid, workshop.groups[0].id)[0]
+    errors: list[BaseException] = []
+    start = threading.Barrier(10)
+
+    def reimport(members: int) -> None:
+        row = RosterRow(2, fund.name, fund.tambon, "บางบ่อ", members=members)
+        start.wait()
+        try:
+            service.import_roster(facilitator, [row])
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=reimport, args=(100 + n,)) for n in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert store.read().fund(fund.id).members in range(100, 110)
+    assert count(store, "funds") == 25

@@ -22,7 +22,12 @@ def test_the_app_opens_on_the_demo_workshop_in_thai(app):
     assert list(table.index) == [
         "บางบ่อ", "บางพลี", "บางเสาธง", "พระสมุทรเจดีย์", "พระประแดง", "เมืองสมุทรปราการ",
     ]  # fmt: skip
-    assert (table["rated"] == table["funds"]).all()
+    assert list(table.columns) == [
+        "กองทุน", "ประเมินแล้ว", "ด้านระบบข้อมูล", "ด้านการขยายฐานสมาชิก",
+        "ด้านคณะกรรมการ/คณะทำงาน", "ด้านการเชื่อมโยงท้องถิ่น",
+    ]  # fmt: skip
+    assert table["กองทุน"].sum() == 25
+    assert (table["ประเมินแล้ว"] == table["กองทุน"]).all()
 
 
 def test_the_language_switch_shows_english(app):
@@ -30,7 +35,9 @@ def test_the_language_switch_shows_english(app):
     app.sidebar.radio[0].set_value("en").run()
     assert not app.exception
     assert app.title[0].value.startswith("Capacity-building workshop")
-    assert "Bang Bo" in list(app.dataframe[0].value.index)
+    table = app.dataframe[0].value
+    assert "Bang Bo" in list(table.index)
+    assert "Membership growth" in table.columns
 
 
 def test_every_message_exists_in_thai_and_english():
