@@ -38,10 +38,9 @@ class GroupSpec:
 
 
 @dataclass(frozen=True)
-class Template:
-    """A workshop as described by a TOML file in sessions/."""
+class WorkshopFacts:
+    """What a template says about a workshop and a stored workshop keeps of it."""
 
-    source: str
     title_th: str
     title_en: str
     held_on: dt.date
@@ -51,6 +50,13 @@ class Template:
     province_en: str
     organisers: tuple[str, ...]
     plan_year: int
+
+
+@dataclass(frozen=True)
+class Template(WorkshopFacts):
+    """A workshop as described by a TOML file in sessions/."""
+
+    source: str
     groups: tuple[GroupSpec, ...]
     grades: tuple[GradeLevel, ...]
     areas: tuple[PlanArea, ...]
@@ -74,18 +80,9 @@ class RosterRow:
 
 
 @dataclass(frozen=True)
-class Workshop:
+class Workshop(WorkshopFacts):
     id: int
     slug: str
-    title_th: str
-    title_en: str
-    held_on: dt.date
-    venue_th: str
-    venue_en: str
-    province_th: str
-    province_en: str
-    organisers: tuple[str, ...]
-    plan_year: int
     dots_per_group: int
     is_sample: bool
     locked: bool

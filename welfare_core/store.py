@@ -128,9 +128,10 @@ class Queries:
         )
         return wid
 
+    # In the order of model.Workshop's fields.
     _WORKSHOP_COLUMNS = """
-        w.id, w.slug, w.title_th, w.title_en, w.held_on, w.venue_th, w.venue_en, w.province_th,
-        w.province_en, w.organisers, w.plan_year, w.dots_per_group, w.is_sample,
+        w.title_th, w.title_en, w.held_on, w.venue_th, w.venue_en, w.province_th,
+        w.province_en, w.organisers, w.plan_year, w.id, w.slug, w.dots_per_group, w.is_sample,
         coalesce((SELECT arg_max(l.locked, l.id) FROM lock_events l WHERE l.workshop_id = w.id),
                  false)
     """
@@ -562,5 +563,5 @@ class Queries:
 
 def _workshop(row: tuple) -> model.Workshop:
     values = list(row)
-    values[9] = tuple(values[9])
+    values[7] = tuple(values[7])  # organisers: DuckDB gives a list
     return model.Workshop(*values)
