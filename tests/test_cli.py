@@ -143,10 +143,27 @@ def test_roster_import_adds_and_updates_and_refuses_a_bad_file_whole(capsys, db_
     ],
 )
 def test_errors_exit_non_zero_with_a_clear_message(capsys, db_path, argv, message):
+    Store(db_path).close()
     code, _, err = run(capsys, *argv, "--db", str(db_path))
     assert code == 1
     assert message in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("db", "message"),
+    [
+        ("missing/typo.duckdb", "There is no database at"),
+        ("README.md", "cannot be opened as a workshop database"),
+        (".", "There is no database at"),
+    ],
+)
+def test_a_wrong_database_path_is_named_and_nothing_is_created(capsys, tmp_path, db, message):
+    target = ROOT / db if db in ("README.md", ".") else tmp_path / db
+    code, _, err = run(capsys, "status", "--workshop", "x", "--db", str(target))
+    assert code == 1
+    assert message in err and str(target) in err
+    assert not (tmp_path / "missing").exists()
 
 
 def test_a_bad_template_names_the_file_and_key(capsys, db_path, tmp_path):

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 
 from conftest import SAMUT_PRAKAN, create_samut_prakan, lead
 
 from welfare_core import consolidate
-from welfare_core.model import IdeaInput, RatingInput
+from welfare_core.demo import create_demo
+from welfare_core.model import IdeaInput, RatingInput, RosterRow
 from welfare_core.store import utcnow
+
+SAMPLE_ROSTER = SAMUT_PRAKAN.parent / "samut-prakan-2562-sample-funds.csv"
 
 
 def rate(service, group, fund, grade, device="phone-1"):
@@ -71,17 +75,32 @@ def test_ideas_are_newest_first_with_group_area_and_votes(service, store, worksh
     ]
 
 
-def test_changes_against_the_roster_previous_grade(service, store, workshop):
-    wid, bo_funds = setup_ratings(service, workshop)
+def test_changes_against_the_roster_previous_grade(service, store, workshop, facilitator):
+    wid, bo_funds = setup_ratings(service, workshop)  # rated A, B, B; the rest unrated
+    previous = [
+        RosterRow(n, f.name, f.tambon, "บางบ่อ", previous_grade=grade)
+        for n, (f, grade) in enumerate(zip(bo_funds, "ACBDD", strict=True), start=2)
+    ]
+    service.import_roster(facilitator, previous)
     grades = consolidate.current_grades(store, wid).set_index("fund_id")
+    assert grades.loc[[f.id for f in bo_funds], "previous_grade"].tolist() == list("ACBDD")
     changes = consolidate.grade_changes(store, wid)
-    for fund in bo_funds[:3]:
-        row = grades.loc[fund.id]
-        assert row["previous_grade"] == fund.previous_grade
-        assert bool(row["changed"]) == (row["grade"] != fund.previous_grade)
-    assert set(changes["fund_id"]) == {f for f, row in grades.iterrows() if row["changed"]}
-    unrated = grades[grades["grade"].isna()]
-    assert not unrated["changed"].any()
+    in_bang_bo = changes[changes["group_en"] == "Bang Bo"]
+    assert in_bang_bo[["fund", "previous_grade", "grade"]].values.tolist() == [
+        [bo_funds[1].name, "C", "B"]
+    ]
+
+
+def test_a_sample_workshop_never_counts_as_an_earlier_workshop(service, store, tmp_path):
+    later = tmp_path / "samut-prakan-2563.toml"
+    text = SAMUT_PRAKAN.read_text(encoding="utf-8").replace("2019-06-24", "2020-06-24")
+    later.write_text(text.replace('roster = "', f'roster = "{SAMUT_PRAKAN.parent}/'), "utf-8")
+    create_demo(service)
+    real = create_samut_prakan(service, later)
+    wid = service.workshop(real.slug).id
+    roster = {r[0]: r[4] for r in csv.reader(SAMPLE_ROSTER.open(encoding="utf-8"))}
+    grades = consolidate.current_grades(store, wid)
+    assert grades["previous_grade"].tolist() == [roster[name] for name in grades["fund"]]
 
 
 def test_changes_against_an_earlier_workshop_of_the_province(service, store, tmp_path):

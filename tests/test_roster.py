@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from welfare_core.errors import RosterError
 from welfare_core.model import GroupSpec, RosterRow, Template
-from welfare_core.roster import read_roster
+from welfare_core.roster import districts_in, read_roster
 from welfare_core.template import load_template
 
 SESSIONS = Path(__file__).resolve().parent.parent / "sessions"
@@ -441,3 +441,33 @@ def test_a_header_typed_with_nikhahit_and_sara_aa_is_recognised(groups):
     header = ["ชื่อกองทุน", "ตําบล", "อําเภอ"]  # U+0E4D U+0E32 instead of U+0E33
     rows = read_roster(csv_bytes([header, GOOD[:3]]), "funds.csv", groups)
     assert (rows[0].tambon, rows[0].district) == ("บางแก้ว", "บางพลี")
+
+
+def test_an_open_district_list_merges_spellings_of_one_district():
+    rows = [
+        ["name", "tambon", "district"],
+        ["กองทุนสวัสดิการชุมชนตำบลบางบ่อ", "บางบ่อ", "Bang Bo"],
+        ["กองทุนสวัสดิการชุมชนตำบลเปร็ง", "เปร็ง", "bang bo"],
+        ["กองทุนสวัสดิการชุมชนตำบลคลองด่าน", "คลองด่าน", "Amphoe Bang Bo"],
+        ["กองทุนสวัสดิการชุมชนตำบลบางพลีใหญ่", "บางพลีใหญ่", "อำเภอบางพลี"],
+        ["กองทุนสวัสดิการชุมชนตำบลบางแก้ว", "บางแก้ว", "อ. บางพลี"],
+    ]
+    read = read_roster(csv_bytes(rows), "funds.csv", None)
+    assert [r.district for r in read] == ["Bang Bo", "Bang Bo", "Bang Bo", "บางพลี", "บางพลี"]
+    assert [g.name_th for g in districts_in(read)] == ["Bang Bo", "บางพลี"]
+
+
+def test_the_same_fund_under_two_spellings_of_its_district_is_a_duplicate():
+    rows = [
+        ["name", "tambon", "district"],
+        ["กองทุนสวัสดิการชุมชนตำบลบางบ่อ", "บางบ่อ", "Bang Bo"],
+        ["กองทุนสวัสดิการชุมชนตำบลบางบ่อ", "บางบ่อ", "bang bo"],
+    ]
+    assert where(refused(csv_bytes(rows), "funds.csv", None)) == [(3, "name", "roster.duplicate")]
+
+
+def test_a_stray_foreign_byte_in_a_utf8_file_is_refused_with_its_row(groups):
+    data = csv_bytes([TH_HEADER, GOOD]) + b"\xe9" + csv_bytes([[*GOOD[:1], "x", "บางพลี"]])
+    error = refused(data, "funds.csv", groups)
+    assert where(error) == [(3, "", "roster.mixed_encoding")]
+    assert "row 3: this line is not in the same text encoding" in error.message("en")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from conftest import PASSCODE, SAMUT_PRAKAN, count, create_samut_prakan, lead
 
 from welfare_core import codes, consolidate
-from welfare_core.errors import InvalidInput, NotAllowed, NotFound, WorkshopLocked
+from welfare_core.errors import InvalidInput, NotAllowed, NotFound, RosterError, WorkshopLocked
 from welfare_core.model import ActionPlan, Caller, IdeaInput, RatingInput, RosterRow
 from welfare_core.template import load_template
 
@@ -272,3 +274,108 @@ def test_importing_a_roster_adds_new_funds_and_updates_known_ones(
     assert (funds[known.name].members, funds[known.name].previous_grade) == (999, "A")
     with pytest.raises(NotAllowed, match="Only the facilitator"):
         service.import_roster(lead(workshop.groups[0]), rows)
+
+
+def test_a_facilitator_token_of_one_workshop_cannot_act_on_another(service, store, workshop):
+    other = create_samut_prakan(service)
+    intruder = Caller(service.sign_in(other.slug, PASSCODE), device="other-laptop")
+    bang_bo = workshop.groups[0]
+    fund = funds_of(service, workshop, bang_bo)[0]
+    idea = service.add_idea(lead(bang_bo), IdeaInput("data", "ทะเบียน"))
+    with pytest.raises(NotFound):
+        service.rate_fund(intruder, RatingInput(fund.id, "A", "ดี"))
+    with pytest.raises(NotFound):
+        service.edit_idea(intruder, idea, IdeaInput("data", "แก้"))
+    with pytest.raises(NotFound):
+        service.withdraw_idea(intruder, idea)
+    with pytest.raises(NotFound):
+        service.add_idea(intruder, IdeaInput("data", "แทรก"), group_id=bang_bo.id)
+    with pytest.raises(NotFound):
+        service.vote(intruder, idea, group_id=other.groups[0].id)
+    service.set_locked(intruder, True)  # locks its own workshop only
+    assert not service.workshop(workshop.slug).locked
+    assert (count(store, "ratings"), count(store, "idea_versions"), count(store, "votes")) == (
+        0,
+        1,
+        0,
+    )
+
+
+def test_a_facilitator_session_expires_after_a_day(service, store, workshop):
+    token = "an-old-token-from-yesterday"
+    wid = service.workshop(workshop.slug).id
+    store.write(
+        lambda q: q.cur.execute(
+            "INSERT INTO facilitator_sessions VALUES (?, ?, now()::TIMESTAMP - INTERVAL 25 HOUR)",
+            [codes.token_digest(token), wid],
+        )
+    )
+    with pytest.raises(NotAllowed):
+        service.set_locked(Caller(token, "laptop"), True)
+    assert not service.workshop(workshop.slug).locked
+
+
+def test_a_withdrawn_idea_gives_its_dots_back(service, store, workshop):
+    bang_bo, phli = workshop.groups[0], workshop.groups[1]
+    ideas = [service.add_idea(lead(phli), IdeaInput("data", f"ข้อเสนอ {n}")) for n in range(6)]
+    for idea in ideas[:5]:
+        service.vote(lead(bang_bo), idea)
+    service.withdraw_idea(lead(phli), ideas[0])
+    service.vote(lead(bang_bo), ideas[5])
+    assert count(store, "votes") == 6
+
+
+def test_simultaneous_votes_of_one_group_never_exceed_its_dots(service, store, workshop):
+    bang_bo, phli = workshop.groups[0], workshop.groups[1]
+    ideas = [service.add_idea(lead(phli), IdeaInput("data", f"ข้อเสนอ {n}")) for n in range(10)]
+    start = threading.Barrier(10)
+    refused: list[Exception] = []
+
+    def vote(n: int) -> None:
+        start.wait()
+        try:
+            service.vote(lead(bang_bo, f"phone-{n}"), ideas[n])
+        except InvalidInput as exc:
+            refused.append(exc)
+
+    threads = [threading.Thread(target=vote, args=(n,)) for n in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert count(store, "votes") == 5
+    assert len(refused) == 5
+
+
+def test_a_roster_row_for_an_unknown_district_saves_nothing(service, store, workshop, facilitator):
+    rows = [
+        RosterRow(2, "กองทุนสวัสดิการชุมชนตำบลเปร็ง", "เปร็ง", "บางบ่อ"),
+        RosterRow(3, "กองทุนสวัสดิการชุมชนตำบลบางนา", "บางนา", "บางนา"),
+    ]
+    with pytest.raises(RosterError) as err:
+        service.import_roster(facilitator, rows)
+    assert [(p.row, p.key) for p in err.value.problems] == [(3, "roster.unknown_district")]
+    assert count(store, "funds") == 25
+
+
+def test_reimporting_without_a_chair_column_keeps_the_chair(service, store, workshop, facilitator):
+    fund = funds_of(service, workshop, workshop.groups[0])[0]
+    with_chair = RosterRow(2, fund.name, fund.tambon, "บางบ่อ", chair="นางเจียม รุ่งเรือง")
+    service.import_roster(facilitator, [with_chair])
+    service.import_roster(facilitator, [RosterRow(2, fund.name, fund.tambon, "บางบ่อ")])
+    chair = store.read().cur.execute("SELECT chair FROM funds WHERE id = ?", [fund.id]).fetchone()
+    assert chair == ("นางเจียม รุ่งเรือง",)
+
+
+def test_the_template_grade_descriptions_are_stored_with_the_workshop(service, workshop):
+    wid = service.workshop(workshop.slug).id
+    levels = service.store.read().grade_levels(wid)
+    assert [g.letter for g in levels] == ["A", "B", "C", "D"]
+    assert levels[3].name_th == "กองทุนสวัสดิการชุมชนที่ต้องฟื้นฟู"
+    assert levels[0].description_en.startswith("Pays welfare broadly")
+
+
+def test_pages_never_mint_a_facilitator_token_without_the_passcode():
+    root = Path(__file__).resolve().parent.parent
+    for path in [root / "app.py", *(root / "pages").glob("*.py")]:
+        assert "owner_token" not in path.read_text(encoding="utf-8"), path

@@ -292,3 +292,9 @@ def test_a_group_whose_thai_and_english_names_match_is_not_its_own_duplicate(tmp
     path = tmp_path / "t.toml"
     path.write_text(text, encoding="utf-8")
     assert load_template(path).groups[0].name_en == "BangBo"
+
+
+@pytest.mark.parametrize("key", ["data-system", "rated", "funds", "group_th", "Data", "ด้านข้อมูล"])
+def test_an_area_key_that_cannot_be_a_column_name_is_refused(tmp_path, key):
+    error = refused(tmp_path, SOURCE.replace('key = "data"', f'key = "{key}"', 1))
+    assert (error.key, error.params["key"]) == ("template.bad_area_key", "areas[1].key")

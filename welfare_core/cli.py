@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     lang = os.environ.get("WELFARE_LANG", DEFAULT_LANGUAGE)
     lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
     try:
-        store = Store(database_path(args.db))
+        store = Store(database_path(args.db), create=args.creates)
         try:
             return args.run(WorkshopService(store), args, lang)
         finally:
@@ -48,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m welfare_core", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    new = _command(commands, "new", _new, "create a workshop from a template")
+    new = _command(commands, "new", _new, "create a workshop from a template", creates=True)
     new.add_argument("--template", required=True, metavar="FILE")
     new.add_argument("--roster", metavar="FILE", help="CSV or XLSX roster of funds")
     new.add_argument("--passcode", metavar="P", help="facilitator passcode (default: generated)")
@@ -67,22 +67,27 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true")
 
     demo = _command(
-        commands, "demo", _demo, "create a finished sample workshop (Samut Prakan 2019)"
+        commands, "demo", _demo, "create a finished sample workshop (Samut Prakan 2019)", True
     )
     demo.add_argument("--json", action="store_true")
     return parser
 
 
 def _command(
-    commands: argparse._SubParsersAction, name: str, run: Callable, help_text: str
+    commands: argparse._SubParsersAction,
+    name: str,
+    run: Callable,
+    help_text: str,
+    creates: bool = False,
 ) -> argparse.ArgumentParser:
+    """A subcommand; only those that create a workshop may create a missing database file."""
     sub = commands.add_parser(name, help=help_text, description=help_text)
     sub.add_argument(
         "--db",
         metavar="PATH",
         help="DuckDB file (default: $WELFARE_DB, else sessions/workshops.duckdb)",
     )
-    sub.set_defaults(run=run)
+    sub.set_defaults(run=run, creates=creates)
     return sub
 
 
@@ -121,7 +126,7 @@ def _roster_import(service: WorkshopService, args: argparse.Namespace, lang: str
     workshop = service.workshop(args.workshop)
     groups = service.store.read().groups(workshop.id)
     rows = read_roster(_read_file(args.file), args.file, groups)
-    caller = Caller(service.local_facilitator(workshop.slug), CLI_DEVICE)
+    caller = Caller(service.owner_token(workshop.slug), CLI_DEVICE)
     added, updated = service.import_roster(caller, rows)
     print(t("cli.imported", lang, slug=workshop.slug, added=added, updated=updated))
     return 0
@@ -133,20 +138,21 @@ def _status(service: WorkshopService, args: argparse.Namespace, lang: str) -> in
     areas = [a.key for a in service.store.read().areas(workshop.id)]
     title = workshop.title_th if lang == "th" else workshop.title_en
     print(f"{workshop.slug}: {title} ({workshop.held_on})")
-    name = "group_th" if lang == "th" else "group_en"
-    for row in progress.itertuples():
-        ideas = " ".join(f"{a}={getattr(row, a)}" for a in areas)
-        print(f"  {getattr(row, name)}: {row.rated}/{row.funds} rated; ideas {ideas}")
-    if args.json:
-        groups = [
+    groups = []
+    for _, row in progress.iterrows():
+        ideas = {a: int(row[a]) for a in areas}
+        name = row["group_th"] if lang == "th" else row["group_en"]
+        listed = " ".join(f"{a}={n}" for a, n in ideas.items())
+        print(f"  {name}: {row['rated']}/{row['funds']} rated; ideas {listed}")
+        groups.append(
             {
                 "name": row["group_th"],
                 "funds": int(row["funds"]),
                 "rated": int(row["rated"]),
-                "ideas": {a: int(row[a]) for a in areas},
+                "ideas": ideas,
             }
-            for _, row in progress.iterrows()
-        ]
+        )
+    if args.json:
         _json(slug=workshop.slug, locked=workshop.locked, groups=groups)
     return 0
 

@@ -52,29 +52,15 @@ def overall_grade_counts(store: Store, workshop_id: int) -> pd.DataFrame:
 def progress(store: Store, workshop_id: int) -> pd.DataFrame:
     """Per group: funds, funds rated, and live ideas per area (one column per area key)."""
     q = store.read()
-    groups = q.groups(workshop_id)
     areas = [a.key for a in q.areas(workshop_id)]
-    grades = q.current_grades(workshop_id)
-    ideas = q.idea_counts(workshop_id)
-    rows = []
-    for g in groups:
-        mine = grades[grades["group_id"] == g.id]
-        row = {
-            "group_position": g.position,
-            "group_id": g.id,
-            "group_th": g.name_th,
-            "group_en": g.name_en,
-            "funds": len(mine),
-            "rated": int(mine["grade"].notna().sum()),
-        }
-        for area in areas:
-            match = ideas[(ideas["group_id"] == g.id) & (ideas["area"] == area)]["ideas"]
-            row[area] = int(match.sum())
-        rows.append(row)
-    return pd.DataFrame(
-        rows,
-        columns=["group_position", "group_id", "group_th", "group_en", "funds", "rated", *areas],
+    ideas = (
+        q.idea_counts(workshop_id)
+        .pivot_table(index="group_id", columns="area", values="ideas", aggfunc="sum")
+        .reindex(columns=areas)
     )
+    table = q.group_progress(workshop_id).join(ideas, on="group_id")
+    table[areas] = table[areas].fillna(0).astype(int)
+    return table
 
 
 def ideas(store: Store, workshop_id: int) -> pd.DataFrame:

@@ -7,6 +7,7 @@ All of it goes through the service layer with the groups' own join codes, like a
 from __future__ import annotations
 
 import random
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -172,7 +173,7 @@ def create_demo(service: WorkshopService, passcode: str | None = None) -> str:
     roster_file = Path(template.roster_path)
     rows = read_roster(roster_file.read_bytes(), roster_file.name, list(template.groups))
     created = service.create_workshop(
-        template, rows, passcode=passcode, slug=_demo_slug(service), is_sample=True
+        template, rows, passcode=passcode, is_sample=True, slug_base="demo-samut-prakan-2562"
     )
     rng = random.Random(2562)
     workshop = service.workshop(created.slug)
@@ -193,14 +194,6 @@ def create_demo(service: WorkshopService, passcode: str | None = None) -> str:
     return created.slug
 
 
-def _demo_slug(service: WorkshopService) -> str:
-    slug, n = "demo-samut-prakan-2562", 1
-    while service.store.read().slug_taken(slug):
-        n += 1
-        slug = f"demo-samut-prakan-2562-{n}"
-    return slug
-
-
 def _demo_grade(previous: str | None, rng: random.Random) -> str:
     """Mostly the previous grade, sometimes one step better or worse."""
     grades = "ABCD"
@@ -219,7 +212,11 @@ def _demo_votes(
             service.vote(voter, int(idea_id))
 
 
+_first_start = threading.Lock()
+
+
 def ensure_demo(service: WorkshopService) -> str:
     """The newest workshop of the database, after creating the demo in an empty one."""
-    workshops = service.store.read().workshops()
-    return workshops[0].slug if workshops else create_demo(service)
+    with _first_start:  # two browsers opening a fresh app at once make one demo, not two
+        workshops = service.store.read().workshops()
+        return workshops[0].slug if workshops else create_demo(service)

@@ -41,8 +41,9 @@ class NotFound(WelfareError):
     pass
 
 
-class DatabaseBusy(WelfareError):
-    """Another process (normally the running app) holds the database file."""
+class DatabaseUnusable(WelfareError):
+    """The database file is held by another process (normally the running app) or is no
+    DuckDB database at all."""
 
 
 class TemplateError(WelfareError):
@@ -62,6 +63,8 @@ class RowProblem:
         text = t(self.key, lang, **dict(self.params))
         if self.row == 0:
             return text
+        if not self.column:
+            return f"{t('roster.where_row', lang, row=self.row)}: {text}"
         where = t("roster.where", lang, row=self.row, column=self.column)
         return f"{where}: {text}"
 

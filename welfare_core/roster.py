@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
@@ -14,7 +15,7 @@ from welfare_core.model import GRADE_LETTERS, Group, GroupSpec, RosterRow
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_XLSX_UNPACKED = 50 * 1024 * 1024  # refuses "zip bombs" before openpyxl unpacks them
-MAX_TEXT = 200
+MAX_CELL = 200
 
 # Column names people use, Thai and English; compared after _header() normalising.
 COLUMNS = {
@@ -30,6 +31,7 @@ REQUIRED = ("name", "tambon", "district")
 # Starts of files that are not text although they may carry a .csv name: zip (XLSX, DOCX), PDF,
 # PNG, JPEG, GIF and old Office files.
 _BINARY = (b"PK", b"%PDF", b"\x89PNG", b"\xff\xd8", b"GIF8", b"\xd0\xcf\x11\xe0")
+_THAI_UTF8 = re.compile(rb"\xe0[\xb8\xb9][\x80-\xbf]")
 _DISTRICT_PREFIXES = ("อำเภอ", "อ.", "เขต", "amphoe ", "district ")
 
 
@@ -57,17 +59,23 @@ def read_roster(
                 for f in missing
             ],
         )
-    body = [(n, r) for n, r in enumerate(table[1:], start=2) if any(_text(c) for c in r)]
+    body = [(n, r) for n, r in enumerate(table[1:], start=2) if any(_cell_text(c) for c in r)]
     if not body:
         raise RosterError(name, [RowProblem(0, "", "roster.no_rows")])
     problems: list[RowProblem] = []
     rows: list[RosterRow] = []
     seen: dict[tuple[str, str], int] = {}
+    # Known districts by their matching key; without groups, the first spelling of each.
+    known = (
+        {}
+        if groups is None
+        else {_district_key(n): g.name_th for g in groups for n in (g.name_th, g.name_en)}
+    )
     for number, cells in body:
         row = _RowReader(number, cells, columns, header, problems)
         fund = row.text("name", required=True)
         tambon = row.text("tambon", required=True)
-        district = row.district(groups)
+        district = row.district(known, open_list=groups is None)
         members = row.whole_number("members")
         previous = row.grade("previous_grade")
         chair = row.text("chair")
@@ -100,23 +108,45 @@ def _table(data: bytes, name: str) -> list[list[object]]:
     if suffix == ".xlsx" and data[:2] == b"PK":
         table = _xlsx_table(data, name)
     elif suffix in (".csv", ".txt") and b"\x00" not in data and not data.startswith(_BINARY):
-        table = _csv_table(data)
+        table = _csv_table(data, name)
     else:
         raise RosterError(name, [RowProblem(0, "", "roster.not_csv_or_xlsx")])
-    if not table or not any(_text(c) for c in table[0]):
+    if not table or not any(_cell_text(c) for c in table[0]):
         raise RosterError(name, [RowProblem(0, "", "roster.empty")])
     return table
 
 
-def _csv_table(data: bytes) -> list[list[object]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp874", errors="replace")  # Thai Windows / TIS-620
+def _csv_table(data: bytes, name: str) -> list[list[object]]:
+    text = _decode(data, name)
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     csv.field_size_limit(MAX_BYTES)  # a stray quote may make the rest of the file one cell
     return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def _decode(data: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM), else Thai Windows cp874 / TIS-620; never a silent guess."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    bad = [n for n, line in enumerate(lines, start=1) if not _is_utf8(line)]
+    if any(_is_utf8(line) and _THAI_UTF8.search(line) for line in lines):
+        # Mostly UTF-8 Thai with a few foreign bytes: read as cp874 it would all be garbage.
+        raise RosterError(name, [RowProblem(n, "", "roster.mixed_encoding") for n in bad])
+    try:
+        return data.decode("cp874")
+    except UnicodeDecodeError:
+        raise RosterError(name, [RowProblem(0, "", "roster.unknown_encoding")]) from None
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _xlsx_table(data: bytes, name: str) -> list[list[object]]:
@@ -140,7 +170,7 @@ def _xlsx_table(data: bytes, name: str) -> list[list[object]]:
 
 def _header(title: object) -> str:
     # Some keyboards type "ำ" as nikhahit + sara aa; both spellings name the same column.
-    title = _text(title).replace("\u0e4d\u0e32", "\u0e33")
+    title = _cell_text(title).replace("\u0e4d\u0e32", "\u0e33")
     return " ".join(title.replace("_", " ").lower().split())
 
 
@@ -149,7 +179,7 @@ def _field_of(title: object) -> str | None:
     return next((field for field, names in COLUMNS.items() if wanted in names), None)
 
 
-def _text(value: object) -> str:
+def _cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -157,12 +187,16 @@ def _text(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def _district_key(name: str) -> str:
-    key = name.strip().lower()
+def _without_prefix(name: str) -> str:
+    """ "อำเภอบางบ่อ", "อ.บางบ่อ" and "Amphoe Bang Bo" without the word for district."""
     for prefix in _DISTRICT_PREFIXES:
-        if key.startswith(prefix):
-            key = key[len(prefix) :]
-    return key.replace(" ", "")
+        if name.lower().startswith(prefix):
+            return name[len(prefix) :].strip()
+    return name.strip()
+
+
+def _district_key(name: str) -> str:
+    return _without_prefix(name).lower().replace(" ", "")
 
 
 class _RowReader:
@@ -181,7 +215,7 @@ class _RowReader:
         self.failed = False
 
     def problem(self, field: str, key: str, **params: object) -> None:
-        column = _text(self.header[self.columns[field]])
+        column = _cell_text(self.header[self.columns[field]])
         self.problems.append(RowProblem(self.number, column, key, tuple(params.items())))
         self.failed = True
 
@@ -190,26 +224,28 @@ class _RowReader:
         return self.cells[index] if index is not None and index < len(self.cells) else None
 
     def text(self, field: str, required: bool = False) -> str:
-        value = _text(self.raw(field))
+        value = _cell_text(self.raw(field))
         if required and not value:
             self.problem(field, "roster.blank")
-        elif len(value) > MAX_TEXT:
-            self.problem(field, "roster.too_long", limit=MAX_TEXT)
+        elif len(value) > MAX_CELL:
+            self.problem(field, "roster.too_long", limit=MAX_CELL)
         return value
 
-    def district(self, groups: Sequence[GroupSpec | Group] | None) -> str:
+    def district(self, known: dict[str, str], open_list: bool) -> str:
+        """The district's canonical name; an open list learns each new district it meets."""
         typed = self.text("district", required=True)
-        if not typed or groups is None:
-            return typed
+        if not typed:
+            return ""
         key = _district_key(typed)
-        for g in groups:
-            if key in (_district_key(g.name_th), _district_key(g.name_en)):
-                return g.name_th
-        self.problem("district", "roster.unknown_district", value=typed)
-        return ""
+        if open_list:
+            return known.setdefault(key, _without_prefix(typed))
+        if key not in known:
+            self.problem("district", "roster.unknown_district", value=typed)
+            return ""
+        return known[key]
 
     def whole_number(self, field: str) -> int | None:
-        value = _text(self.raw(field)).replace(",", "")
+        value = _cell_text(self.raw(field)).replace(",", "")
         if not value:
             return None
         if not value.isdecimal() or len(value) > 9:
@@ -218,7 +254,7 @@ class _RowReader:
         return int(value)
 
     def amount(self, field: str) -> Decimal | None:
-        value = _text(self.raw(field)).replace(",", "")
+        value = _cell_text(self.raw(field)).replace(",", "")
         if not value:
             return None
         try:
@@ -231,7 +267,7 @@ class _RowReader:
         return amount.quantize(Decimal("0.01"))
 
     def grade(self, field: str) -> str | None:
-        value = _text(self.raw(field)).upper()
+        value = _cell_text(self.raw(field)).upper()
         if not value:
             return None
         if value not in GRADE_LETTERS:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
@@ -10,7 +11,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from welfare_core import codes
-from welfare_core.errors import InvalidInput, NotAllowed, NotFound, WorkshopLocked
+from welfare_core.errors import (
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    RosterError,
+    RowProblem,
+    WorkshopLocked,
+)
 from welfare_core.model import (
     GRADE_LETTERS,
     ActionPlan,
@@ -37,6 +45,9 @@ _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 class WorkshopService:
     def __init__(self, store: Store) -> None:
         self.store = store
+        # Appends never conflict in DuckDB, so a check-then-append (the dot limit) is made
+        # atomic here; one process holds the file, so a process lock is enough.
+        self._check_then_append = threading.Lock()
 
     # --- workshops and sign-in ----------------------------------------------------------------
 
@@ -48,8 +59,13 @@ class WorkshopService:
         slug: str | None = None,
         is_sample: bool = False,
         dots_per_group: int = 5,
+        slug_base: str | None = None,
     ) -> CreatedWorkshop:
-        """Create a workshop, its groups (with join codes) and its funds, in one transaction."""
+        """Create a workshop, its groups (with join codes) and its funds, in one transaction.
+
+        ``slug`` must be free; without it the slug is ``slug_base`` (default: the template's
+        file name) with -2, -3, ... added when taken.
+        """
         if template.groups_from_roster and not roster:
             raise InvalidInput("template.needs_roster", file=template.source)
         if slug is not None and not _SLUG.match(slug):
@@ -61,7 +77,7 @@ class WorkshopService:
         specs = districts_in(roster) if template.groups_from_roster else list(template.groups)
 
         def work(q: Queries) -> CreatedWorkshop:
-            chosen = slug or _free_slug(q, Path(template.source).stem)
+            chosen = slug or _free_slug(q, slug_base or Path(template.source).stem)
             if q.slug_taken(chosen):
                 raise InvalidInput("error.slug_taken", value=chosen)
             wid = q.insert_workshop(template, chosen, salt, digest, is_sample, dots_per_group)
@@ -90,8 +106,12 @@ class WorkshopService:
             raise NotAllowed("error.bad_passcode")
         return self._new_session(workshop.id)
 
-    def local_facilitator(self, slug: str) -> str:
-        """A facilitator token for the command line: whoever can open the file owns it."""
+    def owner_token(self, slug: str) -> str:
+        """A facilitator token without the passcode, for the command line only.
+
+        Whoever can open the database file owns it anyway; pages must never call this
+        (a test checks that they do not).
+        """
         return self._new_session(self.workshop(slug).id)
 
     def _new_session(self, workshop_id: int) -> str:
@@ -188,7 +208,8 @@ class WorkshopService:
                 raise InvalidInput("error.no_vote_to_take_back")
             q.insert_vote(actor, _clean_caller(caller), idea_id, voter, delta)
 
-        self.store.write(work)
+        with self._check_then_append:
+            self.store.write(work)
 
     def set_locked(self, caller: Caller, locked: bool) -> None:
         """Lock (read-only for everyone) or unlock the workshop; facilitator only."""
@@ -283,6 +304,13 @@ def _import_rows(
     q: Queries, workshop_id: int, rows: list[RosterRow], is_sample: bool
 ) -> tuple[int, int]:
     groups = {g.name_th: g.id for g in q.groups(workshop_id)}
+    unknown = [r for r in rows if r.district not in groups]
+    if unknown:
+        problems = [
+            RowProblem(r.row, "district", "roster.unknown_district", (("value", r.district),))
+            for r in unknown
+        ]
+        raise RosterError("roster", problems)
     existing = q.fund_ids_by_name(workshop_id)
     added = updated = 0
     for row in rows:

@@ -14,11 +14,12 @@ import duckdb
 import pandas as pd
 
 from welfare_core import model
-from welfare_core.errors import DatabaseBusy
+from welfare_core.errors import DatabaseUnusable
 from welfare_core.schema import migrate
 
 T = TypeVar("T")
 _RETRIES = 8
+SESSION_LIFETIME = dt.timedelta(hours=24)  # a facilitator signs in again the next day
 
 
 def utcnow() -> dt.datetime:
@@ -29,14 +30,18 @@ def utcnow() -> dt.datetime:
 class Store:
     """Owns the process's single connection; every read or write uses a cursor of its own."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, create: bool = True) -> None:
+        """Open (and migrate) the file; with ``create=False`` a missing file is an error."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.is_file():
+            if not create:
+                raise DatabaseUnusable("error.db_missing", path=str(self.path))
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._con = duckdb.connect(str(self.path))
-        except duckdb.IOException as exc:
-            raise _busy(self.path, exc) from None
-        migrate(self._con)
+            migrate(self._con)
+        except duckdb.Error as exc:
+            raise _unusable(self.path, exc) from None
 
     def close(self) -> None:
         self._con.close()
@@ -66,9 +71,13 @@ class Store:
         raise AssertionError("unreachable")
 
 
-def _busy(path: Path, exc: duckdb.IOException) -> DatabaseBusy:
-    pid = re.search(r"PID (\d+)", str(exc))
-    return DatabaseBusy("error.db_busy", path=str(path), pid=pid.group(1) if pid else "?")
+def _unusable(path: Path, exc: duckdb.Error) -> DatabaseUnusable:
+    """Say why the file cannot be opened: held by another process, or not a database."""
+    text = str(exc)
+    if "Could not set lock" in text:
+        pid = re.search(r"PID (\d+)", text)
+        return DatabaseUnusable("error.db_busy", path=str(path), pid=pid.group(1) if pid else "?")
+    return DatabaseUnusable("error.db_unusable", path=str(path), detail=text.splitlines()[0])
 
 
 class Queries:
@@ -82,6 +91,11 @@ class Queries:
 
     def _all(self, sql: str, params: list | None = None) -> list[tuple]:
         return self.cur.execute(sql, params or []).fetchall()
+
+    def _records(self, sql: str, params: list | dict | None = None) -> list[dict]:
+        result = self.cur.execute(sql, params or [])
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
 
     def _df(self, sql: str, params: list | None = None) -> pd.DataFrame:
         return self.cur.execute(sql, params or []).df()
@@ -128,29 +142,22 @@ class Queries:
         )
         return wid
 
-    # In the order of model.Workshop's fields.
-    _WORKSHOP_COLUMNS = """
-        w.title_th, w.title_en, w.held_on, w.venue_th, w.venue_en, w.province_th,
-        w.province_en, w.organisers, w.plan_year, w.id, w.slug, w.dots_per_group, w.is_sample,
-        coalesce((SELECT arg_max(l.locked, l.id) FROM lock_events l WHERE l.workshop_id = w.id),
-                 false)
+    _WORKSHOPS = """
+        SELECT w.id, w.slug, w.title_th, w.title_en, w.held_on, w.venue_th, w.venue_en,
+               w.province_th, w.province_en, w.organisers, w.plan_year, w.dots_per_group,
+               w.is_sample,
+               coalesce((SELECT arg_max(l.locked, l.id) FROM lock_events l
+                         WHERE l.workshop_id = w.id), false) AS locked
+        FROM workshops w
     """
 
     def workshop_by_slug(self, slug: str) -> model.Workshop | None:
-        row = self._one(f"SELECT {self._WORKSHOP_COLUMNS} FROM workshops w WHERE slug = ?", [slug])
-        return _workshop(row) if row else None
-
-    def workshop_by_id(self, workshop_id: int) -> model.Workshop:
-        row = self._one(
-            f"SELECT {self._WORKSHOP_COLUMNS} FROM workshops w WHERE id = ?", [workshop_id]
-        )
-        return _workshop(row)
+        found = self._records(f"{self._WORKSHOPS} WHERE slug = ?", [slug])
+        return _workshop(found[0]) if found else None
 
     def workshops(self) -> list[model.Workshop]:
-        rows = self._all(
-            f"SELECT {self._WORKSHOP_COLUMNS} FROM workshops w ORDER BY held_on DESC, id DESC"
-        )
-        return [_workshop(r) for r in rows]
+        found = self._records(f"{self._WORKSHOPS} ORDER BY held_on DESC, id DESC")
+        return [_workshop(r) for r in found]
 
     def passcode_of(self, workshop_id: int) -> tuple[bytes, bytes]:
         return self._one(
@@ -177,14 +184,6 @@ class Queries:
             [workshop_id],
         )
         return [model.Group(*r) for r in rows]
-
-    def group_by_code(self, code: str) -> model.Group | None:
-        row = self._one(
-            "SELECT id, workshop_id, position, name_th, name_en, join_code FROM groups "
-            "WHERE join_code = ?",
-            [code],
-        )
-        return model.Group(*row) if row else None
 
     def insert_grade_level(self, workshop_id: int, level: model.GradeLevel) -> None:
         self.cur.execute(
@@ -238,14 +237,14 @@ class Queries:
                 WHERE join_code = $code
                 UNION ALL
                 SELECT 'facilitator', workshop_id, NULL FROM facilitator_sessions
-                WHERE token_digest = $digest
+                WHERE token_digest = $digest AND created_at > $valid_from
             )
             SELECT role, workshop_id, group_id,
                    coalesce((SELECT arg_max(l.locked, l.id) FROM lock_events l
                              WHERE l.workshop_id = holder.workshop_id), false)
             FROM holder LIMIT 1
             """,
-            {"code": join_code, "digest": token_digest},
+            {"code": join_code, "digest": token_digest, "valid_from": utcnow() - SESSION_LIFETIME},
         )
         if row is None:
             return None
@@ -278,7 +277,7 @@ class Queries:
     def update_fund(self, fund_id: int, row: model.RosterRow) -> None:
         self.cur.execute(
             "UPDATE funds SET tambon = ?, members = coalesce(?, members), "
-            "previous_grade = coalesce(?, previous_grade), chair = ?, "
+            "previous_grade = coalesce(?, previous_grade), chair = coalesce(nullif(?, ''), chair), "
             "balance_baht = coalesce(?, balance_baht) WHERE id = ?",
             [row.tambon, row.members, row.previous_grade, row.chair, row.balance_baht, fund_id],
         )
@@ -409,9 +408,15 @@ class Queries:
         return self._one("SELECT dots_per_group FROM workshops WHERE id = ?", [workshop_id])[0]
 
     def dots_used(self, workshop_id: int, group_id: int) -> int:
+        """The group's dots on live ideas: a withdrawn idea gives its dots back."""
         return self._one(
-            "SELECT coalesce(sum(delta), 0) FROM votes WHERE workshop_id = ? AND group_id = ?",
-            [workshop_id, group_id],
+            """
+            SELECT coalesce(sum(v.delta), 0) FROM votes v
+            JOIN (SELECT idea_id, arg_max(withdrawn, id) AS withdrawn FROM idea_versions
+                  WHERE workshop_id = $w GROUP BY idea_id) i ON i.idea_id = v.idea_id
+            WHERE v.workshop_id = $w AND v.group_id = $g AND NOT i.withdrawn
+            """,
+            {"w": workshop_id, "g": group_id},
         )[0]
 
     def dots_on_idea(self, idea_id: int, group_id: int) -> int:
@@ -440,7 +445,8 @@ class Queries:
         """Every fund with its newest rating (grade NULL while unrated) and its previous grade.
 
         The previous grade is the fund's grade at the latest earlier workshop of the same
-        province (matched by fund name and district), else the roster's previous-grade column.
+        province (matched by fund name and district; sample workshops never count), else the
+        roster's previous-grade column.
         """
         return self._df(
             """
@@ -455,7 +461,8 @@ class Queries:
                 JOIN funds f ON f.id = r.fund_id
                 JOIN groups g ON g.id = f.group_id
                 JOIN workshops w ON w.id = r.workshop_id, this
-                WHERE w.province_th = this.province_th AND w.held_on < this.held_on
+                WHERE w.province_th = this.province_th AND this.province_th <> ''
+                  AND w.held_on < this.held_on AND NOT w.is_sample
                 GROUP BY f.name, g.name_th, w.id, w.held_on
             ),
             earlier AS (
@@ -473,6 +480,24 @@ class Queries:
             LEFT JOIN earlier e ON e.name = f.name AND e.district = g.name_th
             WHERE f.workshop_id = $w
             ORDER BY g.position, f.name
+            """,
+            {"w": workshop_id},
+        )
+
+    def group_progress(self, workshop_id: int) -> pd.DataFrame:
+        """Per group, in order: funds and funds with at least one rating."""
+        return self._df(
+            """
+            WITH rated AS (SELECT DISTINCT fund_id FROM ratings WHERE workshop_id = $w)
+            SELECT g.position AS group_position, g.id AS group_id, g.name_th AS group_th,
+                   g.name_en AS group_en, count(f.id)::INTEGER AS funds,
+                   count(r.fund_id)::INTEGER AS rated
+            FROM groups g
+            LEFT JOIN funds f ON f.group_id = g.id
+            LEFT JOIN rated r ON r.fund_id = f.id
+            WHERE g.workshop_id = $w
+            GROUP BY ALL
+            ORDER BY g.position
             """,
             {"w": workshop_id},
         )
@@ -561,7 +586,5 @@ class Queries:
         )
 
 
-def _workshop(row: tuple) -> model.Workshop:
-    values = list(row)
-    values[7] = tuple(values[7])  # organisers: DuckDB gives a list
-    return model.Workshop(*values)
+def _workshop(record: dict) -> model.Workshop:
+    return model.Workshop(**{**record, "organisers": tuple(record["organisers"])})

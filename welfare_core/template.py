@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
 
@@ -37,6 +38,9 @@ _GRADE_KEYS = {
 }
 _AREA_KEYS = {"key": True, "name_th": True, "name_en": True}
 _TOP_KEYS = {"workshop", "groups", "grades", "areas"}
+# Area keys become column names of the progress read model and of exports.
+_AREA_KEY = re.compile(r"^[a-z][a-z_]{0,29}$")
+_RESERVED_AREA_KEYS = {"funds", "rated", "group_position", "group_id", "group_th", "group_en"}
 _FLAGS = {"groups_from_roster", "roster_is_sample"}
 _NOT_TEXT = {"date", "organisers", "plan_year"}
 
@@ -184,6 +188,8 @@ class _TemplateReader:
         areas = []
         for i, item in enumerate(value, start=1):
             a = self.table(item, f"areas[{i}]", _AREA_KEYS)
+            if not _AREA_KEY.match(a["key"]) or a["key"] in _RESERVED_AREA_KEYS:
+                raise self.fail(f"areas[{i}].key", "template.bad_area_key", name=a["key"])
             if any(area.key == a["key"] for area in areas):
                 raise self.fail(f"areas[{i}].key", "template.duplicate_area", name=a["key"])
             areas.append(PlanArea(a["key"], a["name_th"], a["name_en"]))
