@@ -94,30 +94,27 @@ def test_a_blank_template_takes_its_groups_from_the_roster(capsys, db_path, tmp_
 
 def test_roster_import_adds_and_updates_and_refuses_a_bad_file_whole(capsys, db_path, tmp_path):
     run(capsys, "new", "--template", str(SAMUT_PRAKAN), "--db", str(db_path))
-    good = tmp_path / "more.csv"
-    good.write_text(
-        "ชื่อกองทุน,ตำบล,อำเภอ,จำนวนสมาชิก\n"
+    header = "ชื่อกองทุน,ตำบล,อำเภอ,จำนวนสมาชิก\n"
+
+    def import_csv(name: str, body: str, encoding: str = "utf-8") -> tuple[int, str, str]:
+        path = tmp_path / name
+        path.write_text(header + body, encoding=encoding)
+        argv = ["roster", "import", "--workshop", "samut-prakan-2562", str(path)]
+        return run(capsys, *argv, "--db", str(db_path))
+
+    code, out, _ = import_csv(
+        "more.csv",
         "กองทุนสวัสดิการชุมชนตำบลบางบ่อ,บางบ่อ,บางบ่อ,777\n"
         "กองทุนสวัสดิการชุมชนตำบลคลองนิยมยาตรา,คลองนิยมยาตรา,อำเภอบางบ่อ,1200\n",
         encoding="utf-8-sig",
     )
-    code, out, _ = run(
-        capsys, "roster", "import", "--workshop", "samut-prakan-2562", str(good), "--db",
-        str(db_path),
-    )  # fmt: skip
     assert code == 0 and "1 funds added, 1 updated" in out
-    bad = tmp_path / "bad.csv"
-    bad.write_text(
-        "ชื่อกองทุน,ตำบล,อำเภอ,จำนวนสมาชิก\n"
+    code, _, err = import_csv(
+        "bad.csv",
         "กองทุนสวัสดิการชุมชนตำบลเปร็ง,เปร็ง,บางบ่อ,90\n"
         "กองทุนสวัสดิการชุมชนตำบลบางนา,บางนา,บางนา,90\n"
         ",คลองสวน,บางบ่อ,สองร้อย\n",
-        encoding="utf-8",
     )
-    code, out, err = run(
-        capsys, "roster", "import", "--workshop", "samut-prakan-2562", str(bad), "--db",
-        str(db_path),
-    )  # fmt: skip
     assert code == 1
     assert "bad.csv was not imported (3 problem(s)); nothing was saved" in err
     assert "row 3, column 'อำเภอ': 'บางนา' is not one of this workshop's districts" in err
