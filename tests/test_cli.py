@@ -189,7 +189,7 @@ def test_a_database_held_by_the_running_app_gets_a_clear_message(db_path):
         holder.close()
     assert done.returncode == 1
     assert "is in use by another process" in done.stderr
-    assert "Export or back up from the app's pages" in done.stderr
+    assert "Stop the app first" in done.stderr
     assert "Traceback" not in done.stderr
 
 
