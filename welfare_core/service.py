@@ -37,7 +37,6 @@ from welfare_core.store import Queries, Store
 MAX_TEXT = 1000  # idea text and rating reason
 MAX_FIELD = 300  # the action-plan fields
 MAX_BUDGET = Decimal(10**12)
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 _DUE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2]|Q[1-4])$")
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
@@ -56,20 +55,17 @@ class WorkshopService:
         template: Template,
         roster: list[RosterRow] | None = None,
         passcode: str | None = None,
-        slug: str | None = None,
         is_sample: bool = False,
         dots_per_group: int = 5,
         slug_base: str | None = None,
     ) -> CreatedWorkshop:
         """Create a workshop, its groups (with join codes) and its funds, in one transaction.
 
-        ``slug`` must be free; without it the slug is ``slug_base`` (default: the template's
-        file name) with -2, -3, ... added when taken.
+        The slug is ``slug_base`` (default: the template's file name), with -2, -3, ...
+        added when it is taken.
         """
         if template.groups_from_roster and not roster:
             raise InvalidInput("template.needs_roster", file=template.source)
-        if slug is not None and not _SLUG.match(slug):
-            raise InvalidInput("error.bad_slug", value=slug)
         if passcode is not None and len(passcode) < codes.PASSCODE_MIN_LENGTH:
             raise InvalidInput("error.short_passcode", length=codes.PASSCODE_MIN_LENGTH)
         passcode = passcode or codes.new_passcode()
@@ -77,9 +73,7 @@ class WorkshopService:
         specs = districts_in(roster) if template.groups_from_roster else list(template.groups)
 
         def work(q: Queries) -> CreatedWorkshop:
-            chosen = slug or _free_slug(q, slug_base or Path(template.source).stem)
-            if q.slug_taken(chosen):
-                raise InvalidInput("error.slug_taken", value=chosen)
+            chosen = _free_slug(q, slug_base or Path(template.source).stem)
             wid = q.insert_workshop(template, chosen, salt, digest, is_sample, dots_per_group)
             for position, spec in enumerate(specs, start=1):
                 q.insert_group(wid, position, spec, _free_join_code(q))
