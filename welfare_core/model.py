@@ -152,6 +152,16 @@ class IdeaInput:
 
 
 @dataclass(frozen=True)
+class StoredIdea:
+    """The newest version of an idea, as the rules need it."""
+
+    workshop_id: int
+    group_id: int
+    content: IdeaInput
+    withdrawn: bool
+
+
+@dataclass(frozen=True)
 class RatingInput:
     fund_id: int
     grade: str

@@ -28,6 +28,7 @@ from welfare_core.model import (
     IdeaInput,
     RatingInput,
     RosterRow,
+    StoredIdea,
     Template,
     Workshop,
 )
@@ -191,9 +192,7 @@ class WorkshopService:
         def work(q: Queries) -> None:
             actor = _writer(q, caller)
             voter = _acting_group(q, actor, group_id)
-            current = q.current_idea(idea_id)
-            if current is None or current[0] != actor.workshop_id or current[3]:
-                raise NotFound("error.no_idea")
+            _live_idea(q, actor, idea_id)
             if delta == 1:
                 dots = q.dots_per_group(actor.workshop_id)
                 if q.dots_used(actor.workshop_id, voter) >= dots:
@@ -258,13 +257,19 @@ def _require_group(actor: Actor, group_id: int) -> None:
         raise NotAllowed("error.other_group")
 
 
+def _live_idea(q: Queries, actor: Actor, idea_id: int) -> StoredIdea:
+    """The idea, if it is in the actor's workshop and not withdrawn."""
+    current = q.current_idea(idea_id)
+    if current is None or current.workshop_id != actor.workshop_id or current.withdrawn:
+        raise NotFound("error.no_idea")
+    return current
+
+
 def _own_live_idea(q: Queries, caller: Caller, idea_id: int) -> tuple[Actor, int, IdeaInput]:
     actor = _writer(q, caller)
-    current = q.current_idea(idea_id)
-    if current is None or current[0] != actor.workshop_id or current[3]:
-        raise NotFound("error.no_idea")
-    _require_group(actor, current[1])
-    return actor, current[1], current[2]
+    current = _live_idea(q, actor, idea_id)
+    _require_group(actor, current.group_id)
+    return actor, current.group_id, current.content
 
 
 def _clean_caller(caller: Caller) -> Caller:

@@ -368,8 +368,7 @@ class Queries:
         )
         return idea_id
 
-    def current_idea(self, idea_id: int) -> tuple[int, int, model.IdeaInput, bool] | None:
-        """(workshop, group, content, withdrawn) of the newest version of an idea."""
+    def current_idea(self, idea_id: int) -> model.StoredIdea | None:
         row = self._one(
             "SELECT workshop_id, group_id, area, text, fund_id, action, responsible, due, "
             "partner, budget_baht, withdrawn FROM idea_versions WHERE idea_id = ? "
@@ -378,8 +377,8 @@ class Queries:
         )
         if row is None:
             return None
-        plan = model.ActionPlan(*row[5:10])
-        return row[0], row[1], model.IdeaInput(row[2], row[3], row[4], plan), row[10]
+        content = model.IdeaInput(row[2], row[3], row[4], model.ActionPlan(*row[5:10]))
+        return model.StoredIdea(row[0], row[1], content, row[10])
 
     def insert_vote(
         self, actor: model.Actor, caller: model.Caller, idea_id: int, group_id: int, delta: int
