@@ -67,7 +67,11 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--json", action="store_true")
 
     demo = _command(
-        commands, "demo", _demo, "create a finished sample workshop (Samut Prakan 2019)", True
+        commands,
+        "demo",
+        _demo,
+        "create a finished sample workshop (Samut Prakan 2019)",
+        creates=True,
     )
     demo.add_argument("--json", action="store_true")
     return parser
