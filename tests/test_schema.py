@@ -46,6 +46,18 @@ EXPECTED_TABLES = {
         "id", "workshop_id", "locked", "actor_role", "actor_name", "device", "created_at",
     ],
     "facilitator_sessions": ["token_digest", "workshop_id", "created_at"],
+    "timer_events": [
+        "id", "workshop_id", "duration_s", "remaining_s", "started_at", "actor_role",
+        "actor_name", "device", "created_at",
+    ],
+    "idea_merges": [
+        "id", "workshop_id", "idea_id", "into_idea_id", "actor_role", "actor_name", "device",
+        "created_at",
+    ],
+    "adoptions": [
+        "id", "workshop_id", "idea_id", "adopted", "actor_role", "actor_name", "device",
+        "created_at",
+    ],
 }  # fmt: skip
 
 
@@ -65,7 +77,22 @@ def test_a_blank_database_migrates_to_the_expected_schema(tmp_path):
     assert migrate(con) == [m.__name__ for m in MIGRATIONS]
     assert schema_of(con) == EXPECTED_TABLES
     recorded = con.execute("SELECT version, name FROM schema_migrations").fetchall()
-    assert recorded == [(1, "m001_initial")]
+    assert recorded == [(1, "m001_initial"), (2, "m002_plenary")]
+
+
+def test_a_database_of_the_first_release_gains_the_plenary_tables_and_keeps_its_rows(tmp_path):
+    path = str(tmp_path / "old.duckdb")
+    con = duckdb.connect(path)
+    con.execute(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+        "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    MIGRATIONS[0](con)
+    con.execute("INSERT INTO schema_migrations (version, name) VALUES (1, 'm001_initial')")
+    con.execute("INSERT INTO lock_events VALUES (1, 7, true, 'facilitator', '', 'x', now())")
+    assert migrate(con) == ["m002_plenary"]
+    assert schema_of(con) == EXPECTED_TABLES
+    assert con.execute("SELECT workshop_id, locked FROM lock_events").fetchall() == [(7, True)]
 
 
 def test_migrations_run_once(tmp_path):

@@ -117,7 +117,7 @@ def test_the_facilitator_may_do_everything(service, store, workshop, facilitator
         service.add_idea(facilitator, IdeaInput("data", "ไม่มีกลุ่ม"))
 
 
-def test_only_the_facilitator_locks_and_a_locked_workshop_refuses_every_write(
+def test_only_the_facilitator_locks_and_a_locked_workshop_refuses_ratings_and_ideas(
     service, store, workshop, facilitator
 ):
     bang_bo = workshop.groups[0]
@@ -133,7 +133,6 @@ def test_only_the_facilitator_locks_and_a_locked_workshop_refuses_every_write(
         lambda c: service.add_idea(c, IdeaInput("data", "ใหม่"), group_id=bang_bo.id),
         lambda c: service.edit_idea(c, idea, IdeaInput("data", "แก้")),
         lambda c: service.withdraw_idea(c, idea),
-        lambda c: service.vote(c, idea, group_id=bang_bo.id),
     ]
     for caller in (lead(bang_bo), facilitator):
         for attempt in attempts:
@@ -143,11 +142,12 @@ def test_only_the_facilitator_locks_and_a_locked_workshop_refuses_every_write(
             assert "ล็อก" in err.value.message("th")
     with pytest.raises(WorkshopLocked):
         service.import_roster(facilitator, [row])
-    assert (count(store, "ratings"), count(store, "idea_versions"), count(store, "votes")) == (
-        0,
-        1,
-        0,
-    )
+    assert (count(store, "ratings"), count(store, "idea_versions")) == (0, 1)
+    # The plenary goes on while the breakout is closed.
+    service.vote(lead(bang_bo), idea)
+    service.set_adopted(facilitator, idea, True)
+    plan = consolidate.ideas(store, fund.workshop_id)
+    assert plan[["votes", "adopted"]].values.tolist() == [[1, True]]
     service.set_locked(facilitator, False)
     service.rate_fund(lead(bang_bo), RatingInput(fund.id, "A", "ดีมาก"))
     assert count(store, "ratings") == 1

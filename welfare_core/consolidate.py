@@ -68,6 +68,15 @@ def ideas(store: Store, workshop_id: int) -> pd.DataFrame:
     return store.read().current_ideas(workshop_id)
 
 
+def plan(store: Store, workshop_id: int) -> pd.DataFrame:
+    """The adopted ideas, area by area, most votes first: what the exports lead with."""
+    live = ideas(store, workshop_id)
+    adopted = live[live["adopted"]]
+    return adopted.sort_values(
+        ["area_position", "votes", "created_at"], ascending=[True, False, True]
+    ).reset_index(drop=True)
+
+
 def grade_changes(store: Store, workshop_id: int) -> pd.DataFrame:
     """Funds whose current grade differs from their previous grade."""
     grades = current_grades(store, workshop_id)

@@ -176,3 +176,33 @@ class CreatedWorkshop:
     passcode: str
     groups: tuple[Group, ...]
     funds_added: int
+
+
+@dataclass(frozen=True)
+class Timer:
+    """The breakout timer: ``remaining_s`` left at ``started_at`` (None while it stands still)."""
+
+    duration_s: int = 0
+    remaining_s: int = 0
+    started_at: dt.datetime | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.started_at is not None
+
+    def left(self, now: dt.datetime) -> int:
+        """Whole seconds left at ``now``, never below zero."""
+        if self.started_at is None:
+            return self.remaining_s
+        return max(0, self.remaining_s - int((now - self.started_at).total_seconds()))
+
+
+@dataclass(frozen=True)
+class WorkshopEdit:
+    """The workshop facts a facilitator may change after creating it."""
+
+    title_th: str
+    title_en: str
+    held_on: dt.date
+    venue_th: str
+    venue_en: str

@@ -131,7 +131,39 @@ def m001_initial(cur: duckdb.DuckDBPyConnection) -> None:
         )""")
 
 
-MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (m001_initial,)
+def m002_plenary(cur: duckdb.DuckDBPyConnection) -> None:
+    """The breakout timer, merged ideas and the adopted plan, all append-only."""
+    cur.execute(f"""
+        CREATE TABLE timer_events (
+            id          BIGINT NOT NULL,
+            workshop_id BIGINT NOT NULL,
+            duration_s  INTEGER NOT NULL,
+            remaining_s INTEGER NOT NULL,
+            started_at  TIMESTAMP,
+            {_ACTOR_COLUMNS}
+        )""")
+    cur.execute(f"""
+        CREATE TABLE idea_merges (
+            id           BIGINT NOT NULL,
+            workshop_id  BIGINT NOT NULL,
+            idea_id      BIGINT NOT NULL,
+            into_idea_id BIGINT NOT NULL,
+            {_ACTOR_COLUMNS}
+        )""")
+    cur.execute(f"""
+        CREATE TABLE adoptions (
+            id          BIGINT NOT NULL,
+            workshop_id BIGINT NOT NULL,
+            idea_id     BIGINT NOT NULL,
+            adopted     BOOLEAN NOT NULL,
+            {_ACTOR_COLUMNS}
+        )""")
+
+
+MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
+    m001_initial,
+    m002_plenary,
+)
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 import unicodedata
@@ -25,19 +26,24 @@ from welfare_core.model import (
     Actor,
     Caller,
     CreatedWorkshop,
+    GradeLevel,
     IdeaInput,
     RatingInput,
     RosterRow,
     StoredIdea,
     Template,
+    Timer,
     Workshop,
+    WorkshopEdit,
 )
 from welfare_core.roster import districts_in
-from welfare_core.store import Queries, Store
+from welfare_core.store import Queries, Store, utcnow
 
 MAX_TEXT = 1000  # idea text and rating reason
 MAX_FIELD = 300  # the action-plan fields
 MAX_BUDGET = Decimal(10**12)
+MAX_DOTS = 50
+MAX_TIMER_MINUTES = 240
 _DUE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2]|Q[1-4])$")
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
@@ -190,14 +196,14 @@ class WorkshopService:
             raise InvalidInput("error.bad_vote")
 
         def work(q: Queries) -> None:
-            actor = _writer(q, caller)
+            actor = _actor(q, caller.token)
             voter = _acting_group(q, actor, group_id)
             _live_idea(q, actor, idea_id)
             if delta == 1:
                 dots = q.dots_per_group(actor.workshop_id)
                 if q.dots_used(actor.workshop_id, voter) >= dots:
                     raise InvalidInput("error.no_dots_left", dots=dots)
-            elif q.dots_on_idea(idea_id, voter) <= 0:
+            elif q.dots_on_idea(actor.workshop_id, idea_id, voter) <= 0:
                 raise InvalidInput("error.no_vote_to_take_back")
             q.insert_vote(actor, _clean_caller(caller), idea_id, voter, delta)
 
@@ -205,15 +211,123 @@ class WorkshopService:
             self.store.write(work)
 
     def set_locked(self, caller: Caller, locked: bool) -> None:
-        """Lock (read-only for everyone) or unlock the workshop; facilitator only."""
+        """Close (or reopen) the breakout: while locked, nobody rates or enters ideas.
 
-        def work(q: Queries) -> None:
+        The plenary goes on while locked: votes, merges, adoption and the timer.
+        """
+        self._as_facilitator(caller, lambda q, actor, who: q.insert_lock_event(actor, who, locked))
+
+    # --- facilitator: set-up and plenary -----------------------------------------------------
+
+    def update_workshop(self, caller: Caller, edit: WorkshopEdit) -> None:
+        """Change the title, date and venue."""
+        clean = WorkshopEdit(
+            _text(edit.title_th, MAX_FIELD, "field.title_th", required=True),
+            _text(edit.title_en, MAX_FIELD, "field.title_en", required=True),
+            edit.held_on,
+            _text(edit.venue_th, MAX_FIELD, "field.venue_th"),
+            _text(edit.venue_en, MAX_FIELD, "field.venue_en"),
+        )
+        self._as_facilitator(
+            caller, lambda q, actor, _: q.update_workshop(actor.workshop_id, clean)
+        )
+
+    def rename_group(self, caller: Caller, group_id: int, name_th: str, name_en: str) -> None:
+        th = _text(name_th, 100, "field.group_th", required=True)
+        en = _text(name_en, 100, "field.group_en", required=True)
+
+        def work(q: Queries, actor: Actor, _: Caller) -> None:
+            if group_id not in {g.id for g in q.groups(actor.workshop_id)}:
+                raise NotFound("error.no_group")
+            q.rename_group(group_id, th, en)
+
+        self._as_facilitator(caller, work)
+
+    def describe_grade(self, caller: Caller, letter: str, description_th: str, en: str) -> None:
+        """Change what a grade means, in both languages; the letters A-D stay."""
+        if letter not in GRADE_LETTERS:
+            raise InvalidInput("error.bad_grade", value=letter)
+        level = GradeLevel(
+            letter,
+            "",
+            "",
+            _text(description_th, MAX_TEXT, "field.description_th"),
+            _text(en, MAX_TEXT, "field.description_en"),
+        )
+        self._as_facilitator(caller, lambda q, actor, _: q.describe_grade(actor.workshop_id, level))
+
+    def set_dots_per_group(self, caller: Caller, dots: int) -> None:
+        number = _count(dots, "field.dots")
+        if number is None or not 1 <= number <= MAX_DOTS:
+            raise InvalidInput("error.bad_dots", value=dots, limit=MAX_DOTS)
+        self._as_facilitator(
+            caller, lambda q, actor, _: q.set_dots_per_group(actor.workshop_id, number)
+        )
+
+    def timer(self, workshop_id: int) -> Timer:
+        return self.store.read().timer(workshop_id)
+
+    def set_timer(self, caller: Caller, minutes: int) -> None:
+        """Set the breakout timer to ``minutes``, standing still until it is started."""
+        number = _count(minutes, "field.minutes")
+        if number is None or not 1 <= number <= MAX_TIMER_MINUTES:
+            raise InvalidInput("error.bad_minutes", value=minutes, limit=MAX_TIMER_MINUTES)
+        self._timer_step(caller, lambda t, now: Timer(number * 60, number * 60, None))
+
+    def start_timer(self, caller: Caller) -> None:
+        self._timer_step(caller, lambda t, now: t if t.running else replace(t, started_at=now))
+
+    def pause_timer(self, caller: Caller) -> None:
+        self._timer_step(caller, lambda t, now: Timer(t.duration_s, t.left(now), None))
+
+    def reset_timer(self, caller: Caller) -> None:
+        self._timer_step(caller, lambda t, now: Timer(t.duration_s, t.duration_s, None))
+
+    def _timer_step(self, caller: Caller, step: Callable[[Timer, dt.datetime], Timer]) -> None:
+        def work(q: Queries, actor: Actor, who: Caller) -> None:
+            q.insert_timer_event(actor, who, step(q.timer(actor.workshop_id), utcnow()))
+
+        self._as_facilitator(caller, work)
+
+    def merge_ideas(self, caller: Caller, into_idea_id: int, idea_ids: list[int]) -> None:
+        """Fold duplicates into one idea: it keeps their votes and names their groups."""
+        sources = [i for i in dict.fromkeys(idea_ids) if i != into_idea_id]
+        if not sources:
+            raise InvalidInput("error.nothing_to_merge")
+
+        def work(q: Queries, actor: Actor, who: Caller) -> None:
+            _live_idea(q, actor, into_idea_id)
+            for idea_id in sources:
+                _live_idea(q, actor, idea_id)
+                # What was merged into a source moves on with it: one level, no chains.
+                for earlier in q.ideas_merged_into(actor.workshop_id, idea_id):
+                    q.insert_merge(actor, who, earlier, into_idea_id)
+                q.insert_merge(actor, who, idea_id, into_idea_id)
+
+        self._as_facilitator(caller, work)
+
+    def set_adopted(self, caller: Caller, idea_id: int, adopted: bool) -> None:
+        """Put an idea into the plan (or take it out again)."""
+
+        def work(q: Queries, actor: Actor, who: Caller) -> None:
+            _live_idea(q, actor, idea_id)
+            q.insert_adoption(actor, who, idea_id, adopted)
+
+        self._as_facilitator(caller, work)
+
+    def _as_facilitator(
+        self, caller: Caller, work: Callable[[Queries, Actor, Caller], None]
+    ) -> None:
+        """Run a facilitator action; these go on while the workshop is locked."""
+        clean = _clean_caller(caller)
+
+        def checked(q: Queries) -> None:
             actor = _actor(q, caller.token)
             if not actor.is_facilitator:
                 raise NotAllowed("error.facilitator_only")
-            q.insert_lock_event(actor, _clean_caller(caller), locked)
+            work(q, actor, clean)
 
-        self.store.write(work)
+        self.store.write(checked)
 
 
 # --- checks shared by the use cases -------------------------------------------------------------
@@ -258,10 +372,12 @@ def _require_group(actor: Actor, group_id: int) -> None:
 
 
 def _live_idea(q: Queries, actor: Actor, idea_id: int) -> StoredIdea:
-    """The idea, if it is in the actor's workshop and not withdrawn."""
+    """The idea, if it is in the actor's workshop, not withdrawn and not merged away."""
     current = q.current_idea(idea_id)
     if current is None or current.workshop_id != actor.workshop_id or current.withdrawn:
         raise NotFound("error.no_idea")
+    if q.merged_into(idea_id) is not None:
+        raise NotFound("error.idea_merged")
     return current
 
 

@@ -323,10 +323,7 @@ class Queries:
                 r.reason,
                 r.members,
                 r.balance_baht,
-                actor.role.value,
-                caller.name,
-                caller.device,
-                utcnow(),
+                *_stamp(actor, caller),
             ],
         )
         return rid
@@ -360,10 +357,7 @@ class Queries:
                 p.partner,
                 p.budget_baht,
                 withdrawn,
-                actor.role.value,
-                caller.name,
-                caller.device,
-                utcnow(),
+                *_stamp(actor, caller),
             ],
         )
         return idea_id
@@ -386,17 +380,7 @@ class Queries:
         vid = self.next_id()
         self.cur.execute(
             "INSERT INTO votes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                vid,
-                actor.workshop_id,
-                idea_id,
-                group_id,
-                delta,
-                actor.role.value,
-                caller.name,
-                caller.device,
-                utcnow(),
-            ],
+            [vid, actor.workshop_id, idea_id, group_id, delta, *_stamp(actor, caller)],
         )
         return vid
 
@@ -409,33 +393,109 @@ class Queries:
     def dots_used(self, workshop_id: int, group_id: int) -> int:
         """The group's dots on live ideas: a withdrawn idea gives its dots back."""
         return self._one(
-            """
+            f"""
+            WITH {_MERGED}, {_LATEST}
             SELECT coalesce(sum(v.delta), 0) FROM votes v
-            JOIN (SELECT idea_id, arg_max(withdrawn, id) AS withdrawn FROM idea_versions
-                  WHERE workshop_id = $w GROUP BY idea_id) i ON i.idea_id = v.idea_id
+            LEFT JOIN merged m ON m.idea_id = v.idea_id
+            JOIN latest i ON i.idea_id = coalesce(m.into_id, v.idea_id)
             WHERE v.workshop_id = $w AND v.group_id = $g AND NOT i.withdrawn
             """,
             {"w": workshop_id, "g": group_id},
         )[0]
 
-    def dots_on_idea(self, idea_id: int, group_id: int) -> int:
+    def dots_on_idea(self, workshop_id: int, idea_id: int, group_id: int) -> int:
+        """The group's dots on an idea, those on ideas merged into it included."""
         return self._one(
-            "SELECT coalesce(sum(delta), 0) FROM votes WHERE idea_id = ? AND group_id = ?",
-            [idea_id, group_id],
+            f"""
+            WITH {_MERGED}
+            SELECT coalesce(sum(v.delta), 0) FROM votes v
+            LEFT JOIN merged m ON m.idea_id = v.idea_id
+            WHERE v.workshop_id = $w AND coalesce(m.into_id, v.idea_id) = $i AND v.group_id = $g
+            """,
+            {"w": workshop_id, "i": idea_id, "g": group_id},
         )[0]
+
+    def set_dots_per_group(self, workshop_id: int, dots: int) -> None:
+        self.cur.execute(
+            "UPDATE workshops SET dots_per_group = ? WHERE id = ?", [dots, workshop_id]
+        )
+
+    def update_workshop(self, workshop_id: int, edit: model.WorkshopEdit) -> None:
+        self.cur.execute(
+            "UPDATE workshops SET title_th = ?, title_en = ?, held_on = ?, venue_th = ?, "
+            "venue_en = ? WHERE id = ?",
+            [edit.title_th, edit.title_en, edit.held_on, edit.venue_th, edit.venue_en, workshop_id],
+        )
+
+    def rename_group(self, group_id: int, name_th: str, name_en: str) -> None:
+        self.cur.execute(
+            "UPDATE groups SET name_th = ?, name_en = ? WHERE id = ?", [name_th, name_en, group_id]
+        )
+
+    def describe_grade(self, workshop_id: int, level: model.GradeLevel) -> None:
+        self.cur.execute(
+            "UPDATE grade_levels SET description_th = ?, description_en = ? "
+            "WHERE workshop_id = ? AND letter = ?",
+            [level.description_th, level.description_en, workshop_id, level.letter],
+        )
+
+    def insert_timer_event(
+        self, actor: model.Actor, caller: model.Caller, timer: model.Timer
+    ) -> None:
+        self.cur.execute(
+            "INSERT INTO timer_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                self.next_id(),
+                actor.workshop_id,
+                timer.duration_s,
+                timer.remaining_s,
+                timer.started_at,
+                *_stamp(actor, caller),
+            ],
+        )
+
+    def timer(self, workshop_id: int) -> model.Timer:
+        row = self._one(
+            "SELECT duration_s, remaining_s, started_at FROM timer_events WHERE workshop_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            [workshop_id],
+        )
+        return model.Timer(*row) if row else model.Timer()
+
+    def merged_into(self, idea_id: int) -> int | None:
+        row = self._one(
+            "SELECT into_idea_id FROM idea_merges WHERE idea_id = ? ORDER BY id DESC LIMIT 1",
+            [idea_id],
+        )
+        return row[0] if row else None
+
+    def ideas_merged_into(self, workshop_id: int, idea_id: int) -> list[int]:
+        rows = self._all(
+            f"WITH {_MERGED} SELECT idea_id FROM merged WHERE into_id = $i ORDER BY idea_id",
+            {"w": workshop_id, "i": idea_id},
+        )
+        return [r[0] for r in rows]
+
+    def insert_merge(
+        self, actor: model.Actor, caller: model.Caller, idea_id: int, into_idea_id: int
+    ) -> None:
+        self.cur.execute(
+            "INSERT INTO idea_merges VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [self.next_id(), actor.workshop_id, idea_id, into_idea_id, *_stamp(actor, caller)],
+        )
+
+    def insert_adoption(
+        self, actor: model.Actor, caller: model.Caller, idea_id: int, adopted: bool
+    ) -> None:
+        self.cur.execute(
+            "INSERT INTO adoptions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [self.next_id(), actor.workshop_id, idea_id, adopted, *_stamp(actor, caller)],
+        )
 
     def insert_lock_event(self, actor: model.Actor, caller: model.Caller, locked: bool) -> None:
         self.cur.execute(
             "INSERT INTO lock_events VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                self.next_id(),
-                actor.workshop_id,
-                locked,
-                actor.role.value,
-                caller.name,
-                caller.device,
-                utcnow(),
-            ],
+            [self.next_id(), actor.workshop_id, locked, *_stamp(actor, caller)],
         )
 
     # --- read models ---------------------------------------------------------------------------
@@ -515,31 +575,59 @@ class Queries:
         )
 
     def current_ideas(self, workshop_id: int) -> pd.DataFrame:
-        """Live ideas, newest first, with their group, fund and votes."""
+        """Live ideas, newest first, with group, fund, votes, origins and the plenary's decision.
+
+        An idea merged into another leaves the list; its votes and its group count for the
+        idea it was merged into (``origins_th``/``origins_en`` name every group behind it).
+        """
         return self._df(
-            """
-            WITH live AS (
-                SELECT *, min(created_at) OVER (PARTITION BY idea_id) AS first_at
-                FROM idea_versions WHERE workshop_id = $w
-                QUALIFY row_number() OVER (PARTITION BY idea_id ORDER BY id DESC) = 1
+            f"""
+            WITH {_MERGED}, {_LATEST},
+            first AS (
+                SELECT idea_id, min(created_at) AS first_at FROM idea_versions
+                WHERE workshop_id = $w GROUP BY idea_id
             ),
+            folded AS (
+                SELECT coalesce(m.into_id, i.idea_id) AS into_id, i.group_id
+                FROM latest i LEFT JOIN merged m ON m.idea_id = i.idea_id
+            ),
+            origins AS (
+                SELECT into_id,
+                       string_agg(g.name_th, ', ' ORDER BY g.position) AS origins_th,
+                       string_agg(g.name_en, ', ' ORDER BY g.position) AS origins_en
+                FROM (SELECT DISTINCT into_id, group_id FROM folded) o
+                JOIN groups g ON g.id = o.group_id
+                GROUP BY into_id
+            ),
+            sizes AS (SELECT into_id, count(*) - 1 AS merged FROM folded GROUP BY into_id),
             tally AS (
-                SELECT idea_id, sum(delta) AS votes FROM votes WHERE workshop_id = $w
-                GROUP BY idea_id
+                SELECT coalesce(m.into_id, v.idea_id) AS idea_id, sum(v.delta) AS votes
+                FROM votes v LEFT JOIN merged m ON m.idea_id = v.idea_id
+                WHERE v.workshop_id = $w GROUP BY ALL
+            ),
+            decided AS (
+                SELECT idea_id, arg_max(adopted, id) AS adopted FROM adoptions
+                WHERE workshop_id = $w GROUP BY idea_id
             )
             SELECT i.idea_id, a.position AS area_position, i.area, a.name_th AS area_th,
                    a.name_en AS area_en, g.position AS group_position, i.group_id,
                    g.name_th AS group_th, g.name_en AS group_en, i.text, i.fund_id,
                    f.name AS fund, i.action, i.responsible, i.due, i.partner, i.budget_baht,
-                   coalesce(t.votes, 0)::INTEGER AS votes, i.first_at AS created_at,
-                   i.created_at AS updated_at
-            FROM live i
+                   coalesce(t.votes, 0)::INTEGER AS votes, o.origins_th, o.origins_en,
+                   s.merged::INTEGER AS merged, coalesce(d.adopted, false) AS adopted,
+                   fi.first_at AS created_at, i.created_at AS updated_at
+            FROM latest i
+            JOIN first fi ON fi.idea_id = i.idea_id
             JOIN groups g ON g.id = i.group_id
             JOIN areas a ON a.workshop_id = i.workshop_id AND a.key = i.area
+            JOIN origins o ON o.into_id = i.idea_id
+            JOIN sizes s ON s.into_id = i.idea_id
+            LEFT JOIN merged m ON m.idea_id = i.idea_id
             LEFT JOIN funds f ON f.id = i.fund_id
             LEFT JOIN tally t ON t.idea_id = i.idea_id
-            WHERE NOT i.withdrawn
-            ORDER BY i.first_at DESC, i.idea_id DESC
+            LEFT JOIN decided d ON d.idea_id = i.idea_id
+            WHERE NOT i.withdrawn AND m.idea_id IS NULL
+            ORDER BY fi.first_at DESC, i.idea_id DESC
             """,
             {"w": workshop_id},
         )
@@ -583,6 +671,22 @@ class Queries:
             """,
             [workshop_id, idea_id, idea_id],
         )
+
+
+# The newest version of every idea of workshop $w, and where each merged idea went.
+_LATEST = """latest AS (
+    SELECT * FROM idea_versions WHERE workshop_id = $w
+    QUALIFY row_number() OVER (PARTITION BY idea_id ORDER BY id DESC) = 1
+)"""
+_MERGED = """merged AS (
+    SELECT idea_id, arg_max(into_idea_id, id) AS into_id FROM idea_merges
+    WHERE workshop_id = $w GROUP BY idea_id
+)"""
+
+
+def _stamp(actor: model.Actor, caller: model.Caller) -> list:
+    """The four columns that end every event row: who, which device, when."""
+    return [actor.role.value, caller.name, caller.device, utcnow()]
 
 
 def _workshop(record: dict) -> model.Workshop:
