@@ -1,13 +1,26 @@
-"""What every page shares: the one Store of the server process and the chosen language."""
+"""What every page shares: the one Store of the server process, the language, who is here."""
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+import secrets
+from collections.abc import Callable
+from typing import TypeVar
+
 import streamlit as st
 
+from welfare_core import consolidate
 from welfare_core.config import database_path
-from welfare_core.i18n import DEFAULT_LANGUAGE, t
+from welfare_core.errors import WelfareError
+from welfare_core.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from welfare_core.model import Caller, Timer, Workshop
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
+from welfare_core.store import Store, utcnow
+from welfare_core.throttle import Throttle
+
+T = TypeVar("T")
+LANGUAGE_NAMES = {"th": "ไทย", "en": "English"}
 
 
 def service() -> WorkshopService:
@@ -20,9 +33,159 @@ def _service_for(path: str) -> WorkshopService:
     return WorkshopService(Store(path))
 
 
+# The projector refreshes every few seconds; every projector open on a workshop shares one read.
+REFRESH_S = 2.5
+
+
+@st.cache_resource(ttl=dt.timedelta(seconds=REFRESH_S - 0.5), max_entries=20)
+def dashboard(path: str, workshop_id: int) -> consolidate.Dashboard:
+    """The projector's read models, shared by every viewer until they are two seconds old."""
+    return consolidate.dashboard(_service_for(path).store, workshop_id)
+
+
 def lang() -> str:
-    return st.session_state.get("lang", DEFAULT_LANGUAGE)
+    chosen = st.session_state.get("lang", DEFAULT_LANGUAGE)
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def tr(key: str, **params: object) -> str:
     return t(key, lang(), **params)
+
+
+def pick(th: str, en: str) -> str:
+    """The Thai or English form of a stored name, in the chosen language."""
+    return th if lang() == "th" else (en or th)
+
+
+def language_switch(where: st.delta_generator.DeltaGenerator | None = None) -> None:
+    (where or st).segmented_control(
+        "ภาษา / Language",
+        LANGUAGES,
+        format_func=LANGUAGE_NAMES.get,
+        key="lang",
+        selection_mode="single",
+        required=True,
+    )
+
+
+def plain(text: object) -> str:
+    """User text for st.html: escaped, so markdown or HTML typed by a participant stays text."""
+    return html.escape(str(text or "")).replace("\n", "<br>")
+
+
+def attempt(action: Callable[[], T], done: str | None = None) -> T | None:
+    """Run a write; show a failure as a sentence, never a traceback. None when it failed.
+
+    With ``done`` (a catalog key) a success reruns the page so that it shows what was saved,
+    and the confirmation appears only now, after the commit.
+    """
+    try:
+        result = action()
+    except WelfareError as err:
+        st.error(err.message(lang()), icon=":material/error:")
+        return None
+    if done:
+        st.session_state["flash"] = done
+        st.rerun()
+    return result
+
+
+def show_flash() -> None:
+    """The confirmation of the write that caused this rerun."""
+    done = st.session_state.pop("flash", None)
+    if done:
+        st.success(tr(done), icon=":material/check_circle:")
+
+
+def throttle(name: str) -> Throttle:
+    """This browser session's counter of wrong codes (or passcodes)."""
+    return st.session_state.setdefault(f"throttle_{name}", Throttle())
+
+
+def device() -> str:
+    """This browser's device name; kept in the URL so a reload keeps the same device."""
+    if not st.query_params.get("d"):
+        st.query_params["d"] = secrets.token_hex(3)
+    agent = st.context.headers.get("User-Agent", "")
+    kind = "phone" if "Mobile" in agent else "laptop"
+    return f"{kind}-{st.query_params['d']}"
+
+
+def joined_code() -> str:
+    """The group code of this participant: in the link, else remembered from this session."""
+    code = st.query_params.get("code") or st.session_state.get("joined_code", "")
+    if code:
+        st.session_state["joined_code"] = code
+    return code
+
+
+def forget_group() -> None:
+    st.session_state.pop("joined_code", None)
+    st.query_params.pop("code", None)
+
+
+# --- the facilitator of this browser session -----------------------------------------------------
+
+
+def sign_in_facilitator(token: str) -> None:
+    st.session_state["facilitator_token"] = token
+
+
+def facilitator() -> tuple[Workshop, Caller] | None:
+    """The workshop this browser session facilitates, if it has signed in (and not expired)."""
+    token = st.session_state.get("facilitator_token")
+    if not token:
+        return None
+    try:
+        workshop = service().facilitated(token)
+    except WelfareError:
+        st.session_state.pop("facilitator_token", None)
+        return None
+    return workshop, Caller(token, device(), tr("role.facilitator"))
+
+
+def require_facilitator() -> tuple[Workshop, Caller]:
+    """Stop the page with a sentence unless this browser session is signed in as facilitator."""
+    signed_in = facilitator()
+    if signed_in is None:
+        st.warning(tr("start.facilitator_needed"), icon=":material/lock:")
+        st.page_link("pages/start.py", label=tr("nav.start"), icon=":material/home:")
+        st.stop()
+    return signed_in
+
+
+# --- shared pieces of screens --------------------------------------------------------------------
+
+
+def timer_display(timer: Timer, size_px: int = 40) -> None:
+    """The breakout timer, counting down in the browser: no rerun, no request per second."""
+    if timer.duration_s == 0:
+        return
+    left = timer.left(utcnow())
+    running = "true" if timer.running and left > 0 else "false"
+    label = html.escape(tr("timer.label"))
+    box = f"timer-{secrets.token_hex(4)}"
+    st.html(
+        f"""
+        <div class="breakout-timer" style="font-size:{size_px}px;font-weight:700;
+             font-variant-numeric:tabular-nums">
+          {label} <span id="{box}">{left // 60:02d}:{left % 60:02d}</span>
+        </div>
+        <script>
+        (() => {{
+          const end = Date.now() + {left} * 1000;
+          if (!{running}) return;
+          const tick = () => {{
+            const box = document.getElementById("{box}");
+            if (!box) return;  // the page has drawn a newer timer
+            const s = Math.max(0, Math.round((end - Date.now()) / 1000));
+            box.textContent = String(Math.floor(s / 60)).padStart(2, "0") + ":" +
+                              String(s % 60).padStart(2, "0");
+            if (s > 0) setTimeout(tick, 250);
+          }};
+          tick();
+        }})();
+        </script>
+        """,
+        unsafe_allow_javascript=True,
+    )

@@ -26,8 +26,8 @@ def test_the_facilitator_edits_the_workshop_facts_group_names_and_grade_descript
 ):
     edit = WorkshopEdit("เวทีทบทวน 2563", "Review 2020", dt.date(2020, 2, 1), "หอประชุม", "Hall")
     service.update_workshop(facilitator, edit)
-    service.rename_group(facilitator, workshop.groups[0].id, "กลุ่มบางบ่อ", "Bang Bo team")
-    service.describe_grade(facilitator, "A", "ดีเยี่ยม ครบทุกด้าน", "Excellent in every way")
+    service.rename_groups(facilitator, {workshop.groups[0].id: ("กลุ่มบางบ่อ", "Bang Bo team")})
+    service.describe_grades(facilitator, {"A": ("ดีเยี่ยม ครบทุกด้าน", "Excellent in every way")})
     stored = service.workshop(workshop.slug)
     assert (stored.title_th, stored.title_en, stored.held_on, stored.venue_th) == (
         "เวทีทบทวน 2563",
@@ -52,17 +52,19 @@ def test_set_up_edits_refuse_groups_and_bad_values_and_change_nothing(
         )
     with pytest.raises(InvalidInput, match="title"):
         service.update_workshop(facilitator, WorkshopEdit(" ", "x", before.held_on, "", ""))
+    first, second = workshop.groups[:2]
     with pytest.raises(InvalidInput, match="too long"):
-        service.rename_group(facilitator, workshop.groups[0].id, "ก" * 101, "x")
+        service.rename_groups(facilitator, {first.id: ("ใหม่", "New"), second.id: ("ก" * 101, "x")})
     with pytest.raises(NotFound):
-        service.rename_group(facilitator, 999_999, "ก", "x")
+        service.rename_groups(facilitator, {first.id: ("ใหม่", "New"), 999_999: ("ก", "x")})
     with pytest.raises(InvalidInput):
-        service.describe_grade(facilitator, "E", "ไม่มี", "none")
+        service.describe_grades(facilitator, {"A": ("ใหม่", "new"), "E": ("ไม่มี", "none")})
     for dots in (0, 51, "ห้า"):
         with pytest.raises(InvalidInput):
             service.set_dots_per_group(facilitator, dots)
     assert service.workshop(workshop.slug) == before
     assert store.read().groups(wid)[0].name_th == "บางบ่อ"
+    assert store.read().grade_levels(wid)[0].description_en != "new"
 
 
 def test_the_timer_is_set_started_paused_and_reset(service, workshop, facilitator, wid):

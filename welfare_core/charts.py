@@ -18,22 +18,22 @@ def grade_distribution(counts: pd.DataFrame, lang: str, font: str = "Sarabun") -
     order = counts.drop_duplicates("group_position").sort_values("group_position")[group_col]
     data = counts.assign(group=counts[group_col])[["group", "grade", "funds"]]
     return (
-        alt.Chart(data)
+        alt.Chart(data, height=alt.Step(32))
         .mark_bar()
         .encode(
-            x=alt.X(
-                "group:N", sort=list(order), title=t("col.group", lang), axis=alt.Axis(labelAngle=0)
-            ),
-            y=alt.Y("sum(funds):Q", title=t("col.funds", lang), axis=alt.Axis(tickMinStep=1)),
+            # Horizontal bars: long district names stay readable on a projector and a phone.
+            y=alt.Y("group:N", sort=list(order), title=None),
+            x=alt.X("sum(funds):Q", title=t("col.funds", lang), axis=alt.Axis(tickMinStep=1)),
             color=alt.Color(
                 "grade:N",
                 title=t("col.grade", lang),
                 scale=alt.Scale(domain=list(GRADE_LETTERS), range=list(GRADE_COLOURS)),
+                legend=alt.Legend(orient="top"),
             ),
             order=alt.Order("grade:N", sort="ascending"),
             tooltip=["group:N", "grade:N", "funds:Q"],
         )
         .configure(font=font)
-        .configure_axis(labelFontSize=16, titleFontSize=16, labelLimit=220)
+        .configure_axis(labelFontSize=16, titleFontSize=16, labelLimit=260)
         .configure_legend(labelFontSize=16, titleFontSize=16)
     )

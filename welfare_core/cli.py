@@ -104,13 +104,9 @@ def _read_file(path: str) -> bytes:
 
 def _new(service: WorkshopService, args: argparse.Namespace, lang: str) -> int:
     template = load_template(args.template)
-    roster_file = args.roster or template.roster_path
-    rows = None
-    if roster_file:
-        groups = None if template.groups_from_roster else list(template.groups)
-        rows = read_roster(_read_file(roster_file), roster_file, groups)
-    sample = not args.roster and template.roster_is_sample
-    created = service.create_workshop(template, rows, passcode=args.passcode, is_sample=sample)
+    roster = (args.roster, _read_file(args.roster)) if args.roster else None
+    created = service.create_from_template(template, roster, passcode=args.passcode)
+    sample = roster is None and template.roster_is_sample
     print(t("cli.created", lang, slug=created.slug))
     if sample:
         print(t("cli.sample_roster", lang, funds=created.funds_added))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 
-from welfare_core.model import GRADE_LETTERS
+from welfare_core.model import GRADE_LETTERS, PlanArea, Timer
 from welfare_core.store import Store, utcnow
 
 DISAGREEMENT_WINDOW = dt.timedelta(minutes=10)
@@ -112,3 +113,34 @@ def rating_history(store: Store, workshop_id: int, fund_id: int | None = None) -
 def idea_history(store: Store, workshop_id: int, idea_id: int | None = None) -> pd.DataFrame:
     """Every idea version, withdrawals included, oldest first."""
     return store.read().idea_history(workshop_id, idea_id)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the projector draws, read together."""
+
+    locked: bool
+    timer: Timer
+    areas: list[PlanArea]
+    progress: pd.DataFrame
+    counts: pd.DataFrame
+    overall: pd.DataFrame
+    ideas: pd.DataFrame
+    disagreements: pd.DataFrame
+    changes: pd.DataFrame
+
+
+def dashboard(store: Store, workshop_id: int) -> Dashboard:
+    q = store.read()
+    counts = grade_counts(store, workshop_id)
+    return Dashboard(
+        locked=q.workshop_by_id(workshop_id).locked,
+        timer=q.timer(workshop_id),
+        areas=q.areas(workshop_id),
+        progress=progress(store, workshop_id),
+        counts=counts,
+        overall=counts.groupby("grade", as_index=False)["funds"].sum(),
+        ideas=ideas(store, workshop_id),
+        disagreements=disagreements(store, workshop_id),
+        changes=grade_changes(store, workshop_id),
+    )

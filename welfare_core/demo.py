@@ -18,6 +18,8 @@ from welfare_core.service import WorkshopService
 from welfare_core.template import SESSIONS_DIR, load_template
 
 DEMO_TEMPLATE = SESSIONS_DIR / "samut-prakan-2562.toml"
+# The sample workshop's passcode is public (README, start page): it guards sample data only.
+DEMO_PASSCODE = "demo-2562"
 
 REASONS = {
     "A": "จัดสวัสดิการครบทุกช่วงวัย ทะเบียนสมาชิกและบัญชีเป็นปัจจุบัน ท้องถิ่นสมทบงบต่อเนื่อง",
@@ -219,4 +221,4 @@ def ensure_demo(service: WorkshopService) -> str:
     """The newest workshop of the database, after creating the demo in an empty one."""
     with _first_start:  # two browsers opening a fresh app at once make one demo, not two
         workshops = service.store.read().workshops()
-        return workshops[0].slug if workshops else create_demo(service)
+        return workshops[0].slug if workshops else create_demo(service, DEMO_PASSCODE)

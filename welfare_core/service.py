@@ -26,8 +26,11 @@ from welfare_core.model import (
     Actor,
     Caller,
     CreatedWorkshop,
+    Fund,
     GradeLevel,
+    Group,
     IdeaInput,
+    PlanArea,
     RatingInput,
     RosterRow,
     StoredIdea,
@@ -36,7 +39,7 @@ from welfare_core.model import (
     Workshop,
     WorkshopEdit,
 )
-from welfare_core.roster import districts_in
+from welfare_core.roster import districts_in, read_roster
 from welfare_core.store import Queries, Store, utcnow
 
 MAX_TEXT = 1000  # idea text and rating reason
@@ -93,11 +96,66 @@ class WorkshopService:
 
         return self.store.write(work)
 
+    def create_from_template(
+        self,
+        template: Template,
+        roster: tuple[str, bytes] | None = None,
+        passcode: str | None = None,
+    ) -> CreatedWorkshop:
+        """Create a workshop from a template and a roster file (name, bytes).
+
+        Without a roster the template's own roster is used, marked as sample data when the
+        template says it is.
+        """
+        sample = roster is None and template.roster_is_sample
+        if roster is None and template.roster_path:
+            roster = (template.roster_path, Path(template.roster_path).read_bytes())
+        rows = None
+        if roster is not None:
+            groups = None if template.groups_from_roster else list(template.groups)
+            rows = read_roster(roster[1], roster[0], groups)
+        return self.create_workshop(template, rows, passcode=passcode, is_sample=sample)
+
     def workshop(self, slug: str) -> Workshop:
         found = self.store.read().workshop_by_slug(slug)
         if found is None:
             raise NotFound("error.no_workshop", slug=slug)
         return found
+
+    def workshops(self) -> list[Workshop]:
+        """Every workshop, newest first."""
+        return self.store.read().workshops()
+
+    def groups(self, workshop_id: int) -> list[Group]:
+        return self.store.read().groups(workshop_id)
+
+    def funds(self, workshop_id: int, group_id: int | None = None) -> list[Fund]:
+        return self.store.read().funds(workshop_id, group_id)
+
+    def areas(self, workshop_id: int) -> list[PlanArea]:
+        return self.store.read().areas(workshop_id)
+
+    def grade_levels(self, workshop_id: int) -> list[GradeLevel]:
+        return self.store.read().grade_levels(workshop_id)
+
+    def dots_by_idea(self, workshop_id: int, group_id: int) -> dict[int, int]:
+        """The group's dots per idea (ideas merged into another count for that one)."""
+        return self.store.read().dots_by_idea(workshop_id, group_id)
+
+    def join(self, code: str) -> tuple[Workshop, Group]:
+        """The group (and its workshop) that a typed or linked join code opens."""
+        q = self.store.read()
+        group = q.group_by_code(codes.normalise_code(code or ""))
+        if group is None:
+            raise NotAllowed("error.bad_code")
+        return q.workshop_by_id(group.workshop_id), group
+
+    def facilitated(self, token: str) -> Workshop:
+        """The workshop a facilitator token signs in to; NotAllowed once it has expired."""
+        actor = self.actor(token)
+        if not actor.is_facilitator:
+            raise NotAllowed("error.facilitator_only")
+        return self.store.read().workshop_by_id(actor.workshop_id)
 
     def sign_in(self, slug: str, passcode: str) -> str:
         """Check the facilitator passcode; returns a token to pass as ``Caller.token``."""
@@ -232,29 +290,41 @@ class WorkshopService:
             caller, lambda q, actor, _: q.update_workshop(actor.workshop_id, clean)
         )
 
-    def rename_group(self, caller: Caller, group_id: int, name_th: str, name_en: str) -> None:
-        th = _text(name_th, 100, "field.group_th", required=True)
-        en = _text(name_en, 100, "field.group_en", required=True)
+    def rename_groups(self, caller: Caller, names: dict[int, tuple[str, str]]) -> None:
+        """Rename groups: {group id: (Thai name, English name)}, all or nothing."""
+        clean = {
+            gid: (
+                _text(th, 100, "field.group_th", required=True),
+                _text(en, 100, "field.group_en", required=True),
+            )
+            for gid, (th, en) in names.items()
+        }
 
         def work(q: Queries, actor: Actor, _: Caller) -> None:
-            if group_id not in {g.id for g in q.groups(actor.workshop_id)}:
+            known = {g.id for g in q.groups(actor.workshop_id)}
+            if not set(clean) <= known:
                 raise NotFound("error.no_group")
-            q.rename_group(group_id, th, en)
+            for gid, (th, en) in clean.items():
+                q.rename_group(gid, th, en)
 
         self._as_facilitator(caller, work)
 
-    def describe_grade(self, caller: Caller, letter: str, description_th: str, en: str) -> None:
-        """Change what a grade means, in both languages; the letters A-D stay."""
-        if letter not in GRADE_LETTERS:
-            raise InvalidInput("error.bad_grade", value=letter)
-        level = GradeLevel(
-            letter,
-            "",
-            "",
-            _text(description_th, MAX_TEXT, "field.description_th"),
-            _text(en, MAX_TEXT, "field.description_en"),
-        )
-        self._as_facilitator(caller, lambda q, actor, _: q.describe_grade(actor.workshop_id, level))
+    def describe_grades(self, caller: Caller, descriptions: dict[str, tuple[str, str]]) -> None:
+        """Change what grades mean: {letter: (Thai, English)}, all or nothing; A-D stay."""
+        levels = []
+        for letter, (th, en) in descriptions.items():
+            if letter not in GRADE_LETTERS:
+                raise InvalidInput("error.bad_grade", value=letter)
+            th = _text(th, MAX_TEXT, "field.description_th")
+            levels.append(
+                GradeLevel(letter, "", "", th, _text(en, MAX_TEXT, "field.description_en"))
+            )
+
+        def work(q: Queries, actor: Actor, _: Caller) -> None:
+            for level in levels:
+                q.describe_grade(actor.workshop_id, level)
+
+        self._as_facilitator(caller, work)
 
     def set_dots_per_group(self, caller: Caller, dots: int) -> None:
         number = _count(dots, "field.dots")

@@ -155,6 +155,18 @@ class Queries:
         found = self._records(f"{self._WORKSHOPS} WHERE slug = ?", [slug])
         return _workshop(found[0]) if found else None
 
+    def workshop_by_id(self, workshop_id: int) -> model.Workshop | None:
+        found = self._records(f"{self._WORKSHOPS} WHERE id = ?", [workshop_id])
+        return _workshop(found[0]) if found else None
+
+    def group_by_code(self, join_code: str) -> model.Group | None:
+        row = self._one(
+            "SELECT id, workshop_id, position, name_th, name_en, join_code FROM groups "
+            "WHERE join_code = ?",
+            [join_code],
+        )
+        return model.Group(*row) if row else None
+
     def workshops(self) -> list[model.Workshop]:
         found = self._records(f"{self._WORKSHOPS} ORDER BY held_on DESC, id DESC")
         return [_workshop(r) for r in found]
@@ -414,6 +426,19 @@ class Queries:
             """,
             {"w": workshop_id, "i": idea_id, "g": group_id},
         )[0]
+
+    def dots_by_idea(self, workshop_id: int, group_id: int) -> dict[int, int]:
+        rows = self._all(
+            f"""
+            WITH {_MERGED}
+            SELECT coalesce(m.into_id, v.idea_id), sum(v.delta)::INTEGER FROM votes v
+            LEFT JOIN merged m ON m.idea_id = v.idea_id
+            WHERE v.workshop_id = $w AND v.group_id = $g
+            GROUP BY ALL HAVING sum(v.delta) > 0
+            """,
+            {"w": workshop_id, "g": group_id},
+        )
+        return dict(rows)
 
     def set_dots_per_group(self, workshop_id: int, dots: int) -> None:
         self.cur.execute(

@@ -1,0 +1,245 @@
+"""A group's workspace: rate its funds, enter and edit its ideas, vote with its dots.
+
+The join code lives in the link, so a reload or a server restart comes back to the same group.
+Every run reads the database afresh: what others in the group saved shows at the next click.
+"""
+
+import pandas as pd
+import streamlit as st
+
+from pages.common import (
+    attempt,
+    device,
+    forget_group,
+    joined_code,
+    lang,
+    pick,
+    service,
+    throttle,
+    timer_display,
+    tr,
+)
+from welfare_core import consolidate
+from welfare_core.codes import format_code
+from welfare_core.errors import WelfareError
+from welfare_core.model import GRADE_LETTERS, ActionPlan, Caller, IdeaInput, RatingInput
+
+svc = service()
+code = joined_code()
+guard = throttle("code")
+if not code:
+    st.info(tr("workspace.no_code"), icon=":material/key:")
+    st.page_link("pages/start.py", label=tr("nav.start"), icon=":material/home:")
+    st.stop()
+if guard.wait_s():
+    st.error(tr("start.wait", seconds=guard.wait_s()), icon=":material/timer:")
+    st.stop()
+try:
+    workshop, group = svc.join(code)
+except WelfareError as err:
+    guard.failed()
+    forget_group()
+    st.error(err.message(lang()), icon=":material/error:")
+    st.page_link("pages/start.py", label=tr("nav.start"), icon=":material/home:")
+    st.stop()
+guard.succeeded()
+st.query_params["code"] = format_code(group.join_code)
+me = Caller(group.join_code, device(), st.session_state.get("author", ""))
+wid = workshop.id
+
+st.title(pick(group.name_th, group.name_en), anchor=False)
+st.caption(
+    f"{pick(workshop.title_th, workshop.title_en)} · {tr('workspace.group_code')} "
+    f"{format_code(group.join_code)}"
+)
+timer_display(svc.timer(wid), size_px=28)
+if workshop.locked:
+    st.warning(tr("error.locked"), icon=":material/lock:")
+st.text_input(tr("workspace.your_name"), key="author", max_chars=100)
+
+grades = consolidate.current_grades(svc.store, wid)
+mine = grades[grades["group_id"] == group.id]
+rated = int(mine["grade"].notna().sum())
+st.progress(
+    rated / len(mine) if len(mine) else 0.0,
+    text=tr("workspace.progress", rated=rated, total=len(mine)),
+)
+levels = {level.letter: level for level in svc.grade_levels(wid)}
+areas = svc.areas(wid)
+
+
+def grade_label(letter: str) -> str:
+    level = levels.get(letter)
+    return f"{letter} · {pick(level.name_th, level.name_en)}" if level else letter
+
+
+def rating_form(fund: pd.Series) -> None:
+    """Rate one fund; the grade descriptions are the radio's captions."""
+    current = fund["grade"] if pd.notna(fund["grade"]) else None
+    generation = st.session_state.get(f"rated-{fund['fund_id']}", 0)
+    with st.form(f"rate-{fund['fund_id']}-{generation}", border=False):
+        grade = st.radio(
+            tr("col.grade"),
+            GRADE_LETTERS,
+            index=GRADE_LETTERS.index(current) if current else None,
+            format_func=grade_label,
+            captions=[
+                pick(levels[g].description_th, levels[g].description_en) if g in levels else ""
+                for g in GRADE_LETTERS
+            ],
+        )
+        reason = st.text_area(
+            tr("field.reason").capitalize(), placeholder=tr("workspace.reason_hint")
+        )
+        left, right = st.columns(2)
+        members = left.number_input(
+            tr("field.members").capitalize(), min_value=0, step=1, value=None
+        )
+        balance = right.number_input(
+            tr("field.balance").capitalize(), min_value=0.0, step=1000.0, value=None
+        )
+        if st.form_submit_button(tr("workspace.save_rating"), type="primary"):
+            if grade is None:
+                st.error(tr("workspace.choose_grade"), icon=":material/error:")
+            else:
+                st.session_state[f"rated-{fund['fund_id']}"] = generation + 1
+                rating = RatingInput(int(fund["fund_id"]), grade, reason, members, balance)
+                attempt(lambda: svc.rate_fund(me, rating), "workspace.rating_saved")
+    history = consolidate.rating_history(svc.store, wid, int(fund["fund_id"]))
+    if len(history) > 1:
+        with st.popover(tr("workspace.history", count=len(history))):
+            st.dataframe(
+                history[["created_at", "grade", "reason", "actor_name", "device"]].rename(
+                    columns={
+                        "created_at": tr("col.time"),
+                        "grade": tr("col.grade"),
+                        "reason": tr("col.reason"),
+                        "actor_name": tr("col.author"),
+                        "device": tr("col.device"),
+                    }
+                ),
+                hide_index=True,
+            )
+
+
+def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, ActionPlan]:
+    """The idea text and its action-plan fields, filled from ``initial`` when editing."""
+
+    def value(column: str) -> str:
+        return "" if initial is None or pd.isna(initial[column]) else str(initial[column])
+
+    text = st.text_area(tr("field.idea").capitalize(), value=value("text"), key=f"{prefix}-text")
+    with st.expander(tr("workspace.action_plan"), expanded=initial is not None):
+        action = st.text_input(tr("field.action").capitalize(), value("action"), key=f"{prefix}-a")
+        who = st.text_input(
+            tr("field.responsible").capitalize(), value("responsible"), key=f"{prefix}-r"
+        )
+        due = st.text_input(
+            tr("workspace.due"),
+            value("due"),
+            key=f"{prefix}-d",
+            placeholder=f"{workshop.plan_year}-Q1",
+        )
+        partner = st.text_input(
+            tr("field.partner").capitalize(), value("partner"), key=f"{prefix}-p"
+        )
+        budget = st.number_input(
+            tr("field.budget").capitalize(),
+            min_value=0.0,
+            step=1000.0,
+            value=None
+            if initial is None or pd.isna(initial["budget_baht"])
+            else float(initial["budget_baht"]),
+            key=f"{prefix}-b",
+        )
+    return text, ActionPlan(action, who, due, partner, budget)
+
+
+def new_idea_form() -> None:
+    generation = st.session_state.get("idea-generation", 0)
+    with st.form(f"new-idea-{generation}"):
+        area = st.selectbox(
+            tr("col.area"),
+            areas,
+            format_func=lambda a: pick(a.name_th, a.name_en),
+            key=f"new-idea-area-{generation}",
+        )
+        text, plan = idea_fields(f"new-{generation}")
+        if st.form_submit_button(tr("workspace.add_idea"), type="primary"):
+            # A new, empty form only once the idea is saved: a refused one keeps its text.
+            saved = attempt(lambda: svc.add_idea(me, IdeaInput(area.key, text, plan=plan)))
+            if saved:
+                st.session_state["idea-generation"] = generation + 1
+                st.session_state["flash"] = "workspace.idea_saved"
+                st.rerun()
+
+
+def own_idea(idea: pd.Series) -> None:
+    """One of the group's ideas, with its edit form and the withdraw button."""
+    idea_id = int(idea["idea_id"])
+    with st.container(border=True):
+        st.text(idea["text"])
+        plan = [idea[c] for c in ("action", "responsible", "due", "partner") if idea[c]]
+        if plan:
+            st.caption(" · ".join(plan))
+        with st.popover(tr("workspace.edit"), icon=":material/edit:"):
+            with st.form(f"edit-{idea_id}", border=False):
+                text, plan_fields = idea_fields(f"edit-{idea_id}", idea)
+                if st.form_submit_button(tr("workspace.save_idea"), type="primary"):
+                    edited = IdeaInput(idea["area"], text, plan=plan_fields)
+                    attempt(lambda: svc.edit_idea(me, idea_id, edited), "workspace.idea_saved")
+            if st.button(
+                tr("workspace.withdraw"), key=f"withdraw-{idea_id}", icon=":material/delete:"
+            ):
+                attempt(lambda: svc.withdraw_idea(me, idea_id), "workspace.idea_withdrawn")
+
+
+def vote_row(idea: pd.Series, left: int, ours: int) -> None:
+    """An idea of any group, its votes, and this group's +1 / -1."""
+    idea_id = int(idea["idea_id"])
+    text_col, votes_col, add_col, back_col = st.columns([6, 1, 1, 1], vertical_alignment="center")
+    text_col.text(idea["text"])
+    text_col.caption(pick(idea["origins_th"], idea["origins_en"]))
+    votes_col.metric(tr("col.votes"), int(idea["votes"]), label_visibility="collapsed")
+    if add_col.button("+1", key=f"vote-{idea_id}", disabled=left <= 0):
+        attempt(lambda: svc.vote(me, idea_id), "workspace.vote_saved")
+    if back_col.button("−1", key=f"unvote-{idea_id}", disabled=ours <= 0):
+        attempt(lambda: svc.vote(me, idea_id, -1), "workspace.vote_saved")
+
+
+rate_tab, ideas_tab, vote_tab = st.tabs(
+    [tr("workspace.tab_rate"), tr("workspace.tab_ideas"), tr("workspace.tab_vote")]
+)
+
+with rate_tab:
+    for _, fund in mine.iterrows():
+        shown = grade_label(fund["grade"]) if pd.notna(fund["grade"]) else tr("workspace.not_rated")
+        with st.expander(f"{fund['fund']} — {shown}"):
+            if pd.notna(fund["grade"]):
+                st.text(f"{tr('col.reason')}: {fund['reason']}")
+            if fund["previous_grade"]:
+                st.caption(tr("workspace.previous_grade", grade=fund["previous_grade"]))
+            rating_form(fund)
+
+ideas = consolidate.ideas(svc.store, wid)
+with ideas_tab:
+    new_idea_form()
+    ours = ideas[ideas["group_id"] == group.id]
+    for area in areas:
+        in_area = ours[ours["area"] == area.key]
+        st.subheader(f"{pick(area.name_th, area.name_en)} ({len(in_area)})", anchor=False)
+        for _, idea in in_area.iterrows():
+            own_idea(idea)
+
+with vote_tab:
+    ours_on = svc.dots_by_idea(wid, group.id)
+    left = workshop.dots_per_group - sum(ours_on.values())
+    st.info(
+        tr("workspace.dots_left", left=left, dots=workshop.dots_per_group),
+        icon=":material/how_to_vote:",
+    )
+    for area in areas:
+        in_area = ideas[ideas["area"] == area.key].sort_values("votes", ascending=False)
+        st.subheader(pick(area.name_th, area.name_en), anchor=False)
+        for _, idea in in_area.iterrows():
+            vote_row(idea, left, ours_on.get(int(idea["idea_id"]), 0))

@@ -1,0 +1,80 @@
+"""The plenary: dots per group, merging duplicate ideas, and adopting the plan area by area."""
+
+import pandas as pd
+import streamlit as st
+
+from pages.common import attempt, pick, require_facilitator, service, tr
+from welfare_core import consolidate
+from welfare_core.model import PlanArea
+
+svc = service()
+workshop, me = require_facilitator()
+wid = workshop.id
+
+st.title(tr("plenary.title"), anchor=False)
+with st.form("dots"):
+    dots = st.number_input(
+        tr("field.dots").capitalize(), min_value=1, max_value=50, value=workshop.dots_per_group
+    )
+    if st.form_submit_button(tr("setup.save")):
+        attempt(lambda: svc.set_dots_per_group(me, int(dots)), "setup.saved")
+
+ideas = consolidate.ideas(svc.store, wid)
+COLUMNS = ["adopted", "votes", "text", "origins", "action", "responsible", "due", "partner"]
+
+
+def label(idea: pd.Series) -> str:
+    return f"{idea['text'][:70]} — {pick(idea['origins_th'], idea['origins_en'])}"
+
+
+def adopt(idea_id: int, adopted: bool) -> None:
+    attempt(lambda: svc.set_adopted(me, idea_id, adopted))
+
+
+def area_plan(area: PlanArea) -> None:
+    """The area's ideas, most votes first: tick to adopt, and merge duplicates."""
+    in_area = ideas[ideas["area"] == area.key].sort_values(
+        ["votes", "created_at"], ascending=[False, True]
+    )
+    if in_area.empty:
+        st.caption(tr("projector.no_ideas"))
+        return
+    table = in_area.assign(origins=in_area[pick("origins_th", "origins_en")])
+    edited = st.data_editor(
+        table[COLUMNS].reset_index(drop=True),
+        key=f"plan-{area.key}",
+        hide_index=True,
+        width="stretch",
+        disabled=COLUMNS[1:],
+        column_config={
+            "adopted": st.column_config.CheckboxColumn(tr("col.adopted")),
+            "votes": st.column_config.NumberColumn(tr("col.votes")),
+            "text": st.column_config.TextColumn(tr("field.idea").capitalize(), width="large"),
+            "origins": st.column_config.TextColumn(tr("col.group")),
+            "action": tr("field.action").capitalize(),
+            "responsible": tr("field.responsible").capitalize(),
+            "due": tr("workspace.due"),
+            "partner": tr("field.partner").capitalize(),
+        },
+    )
+    changed = edited["adopted"].to_numpy() != table["adopted"].to_numpy()
+    for idea_id, adopted in zip(table["idea_id"][changed], edited["adopted"][changed], strict=True):
+        adopt(int(idea_id), bool(adopted))
+    if changed.any():
+        st.session_state["flash"] = "plenary.adopted"
+        st.rerun()
+
+    with st.form(f"merge-{area.key}"):
+        st.markdown(f"**{tr('plenary.merge_title')}**")
+        choices = {int(i["idea_id"]): label(i) for _, i in in_area.iterrows()}
+        into = st.selectbox(tr("plenary.merge_into"), list(choices), format_func=choices.get)
+        others = st.multiselect(tr("plenary.merge_these"), list(choices), format_func=choices.get)
+        if st.form_submit_button(tr("plenary.merge_button")):
+            attempt(lambda: svc.merge_ideas(me, into, others), "plenary.merged")
+
+
+for tab, area in zip(
+    st.tabs([pick(a.name_th, a.name_en) for a in svc.areas(wid)]), svc.areas(wid), strict=True
+):
+    with tab:
+        area_plan(area)
