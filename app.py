@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages.common import facilitator, joined_code, show_flash, tr
+from pages.common import facilitator, joined_code, tr
 
 st.set_page_config(page_title=tr("app.title"), layout="wide", initial_sidebar_state="collapsed")
 
@@ -54,7 +54,6 @@ page = st.navigation(
     ],
     position="top",
 )
-show_flash()
 # Less empty space above the content: a phone shows more of the form, a projector more data.
 st.html("<style>.stMainBlockContainer { padding-top: 3.2rem; }</style>")
 page.run()

@@ -73,21 +73,29 @@ def plain(text: object) -> str:
     return html.escape(str(text or "")).replace("\n", "<br>")
 
 
-def attempt(action: Callable[[], T], done: str | None = None) -> T | None:
+def attempt(action: Callable[[], T], done: str | None = None, renew: str = "") -> T | None:
     """Run a write; show a failure as a sentence, never a traceback. None when it failed.
 
     With ``done`` (a catalog key) a success reruns the page so that it shows what was saved,
-    and the confirmation appears only now, after the commit.
+    and the confirmation appears only now, after the commit. ``renew`` names a form (see
+    ``form_key``) that comes back empty after a success; a refused form keeps what was typed.
     """
     try:
         result = action()
     except WelfareError as err:
         st.error(err.message(lang()), icon=":material/error:")
         return None
+    if renew:
+        st.session_state[f"form-{renew}"] = st.session_state.get(f"form-{renew}", 0) + 1
     if done:
         st.session_state["flash"] = done
         st.rerun()
     return result
+
+
+def form_key(name: str) -> str:
+    """The key of a form that ``attempt(..., renew=name)`` empties after a successful save."""
+    return f"{name}-{st.session_state.get(f'form-{name}', 0)}"
 
 
 def show_flash() -> None:

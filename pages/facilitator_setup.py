@@ -9,6 +9,7 @@ from pages.common import (
     pick,
     require_facilitator,
     service,
+    show_flash,
     sign_in_facilitator,
     timer_display,
     tr,
@@ -27,6 +28,7 @@ groups = svc.groups(wid)
 
 st.title(tr("setup.title"), anchor=False)
 st.caption(f"{pick(workshop.title_th, workshop.title_en)} · {workshop.slug}")
+show_flash()
 
 
 def checked_roster(upload, known_groups) -> list[RosterRow] | None:

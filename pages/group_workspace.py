@@ -11,10 +11,12 @@ from pages.common import (
     attempt,
     device,
     forget_group,
+    form_key,
     joined_code,
     lang,
     pick,
     service,
+    show_flash,
     throttle,
     timer_display,
     tr,
@@ -53,6 +55,7 @@ st.caption(
     f"{format_code(group.join_code)}"
 )
 timer_display(svc.timer(wid), size_px=28)
+show_flash()
 if workshop.locked:
     st.warning(tr("error.locked"), icon=":material/lock:")
 st.text_input(tr("workspace.your_name"), key="author", max_chars=100)
@@ -76,13 +79,13 @@ def grade_label(letter: str) -> str:
 def rating_form(fund: pd.Series) -> None:
     """Rate one fund; the grade descriptions are the radio's captions."""
     current = fund["grade"] if pd.notna(fund["grade"]) else None
-    generation = st.session_state.get(f"rated-{fund['fund_id']}", 0)
-    with st.form(f"rate-{fund['fund_id']}-{generation}", border=False):
+    form = f"rate-{fund['fund_id']}"
+    with st.form(form_key(form), border=False):
         grade = st.radio(
             tr("col.grade"),
             GRADE_LETTERS,
             index=GRADE_LETTERS.index(current) if current else None,
-            format_func=grade_label,
+            format_func=GRADE_LABELS.get,
             captions=[
                 pick(levels[g].description_th, levels[g].description_en) if g in levels else ""
                 for g in GRADE_LETTERS
@@ -102,9 +105,8 @@ def rating_form(fund: pd.Series) -> None:
             if grade is None:
                 st.error(tr("workspace.choose_grade"), icon=":material/error:")
             else:
-                st.session_state[f"rated-{fund['fund_id']}"] = generation + 1
                 rating = RatingInput(int(fund["fund_id"]), grade, reason, members, balance)
-                attempt(lambda: svc.rate_fund(me, rating), "workspace.rating_saved")
+                attempt(lambda: svc.rate_fund(me, rating), "workspace.rating_saved", renew=form)
     history = consolidate.rating_history(svc.store, wid, int(fund["fund_id"]))
     if len(history) > 1:
         with st.popover(tr("workspace.history", count=len(history))):
@@ -156,22 +158,12 @@ def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, Act
 
 
 def new_idea_form() -> None:
-    generation = st.session_state.get("idea-generation", 0)
-    with st.form(f"new-idea-{generation}"):
-        area = st.selectbox(
-            tr("col.area"),
-            areas,
-            format_func=lambda a: pick(a.name_th, a.name_en),
-            key=f"new-idea-area-{generation}",
-        )
-        text, plan = idea_fields(f"new-{generation}")
+    with st.form(form_key("new-idea")):
+        area = st.selectbox(tr("col.area"), list(AREA_NAMES), format_func=AREA_NAMES.get)
+        text, plan = idea_fields(form_key("new-idea"))
         if st.form_submit_button(tr("workspace.add_idea"), type="primary"):
-            # A new, empty form only once the idea is saved: a refused one keeps its text.
-            saved = attempt(lambda: svc.add_idea(me, IdeaInput(area.key, text, plan=plan)))
-            if saved:
-                st.session_state["idea-generation"] = generation + 1
-                st.session_state["flash"] = "workspace.idea_saved"
-                st.rerun()
+            idea = IdeaInput(area, text, plan=plan)
+            attempt(lambda: svc.add_idea(me, idea), "workspace.idea_saved", renew="new-idea")
 
 
 def own_idea(idea: pd.Series) -> None:
@@ -207,9 +199,15 @@ def vote_row(idea: pd.Series, left: int, ours: int) -> None:
         attempt(lambda: svc.vote(me, idea_id, -1), "workspace.vote_saved")
 
 
+GRADE_LABELS = {letter: grade_label(letter) for letter in GRADE_LETTERS}
+AREA_NAMES = {area.key: pick(area.name_th, area.name_en) for area in areas}
+
 rate_tab, ideas_tab, vote_tab = st.tabs(
     [tr("workspace.tab_rate"), tr("workspace.tab_ideas"), tr("workspace.tab_vote")]
 )
+
+# Two devices of the group gave different grades just now: say so where the fund is rated.
+split = consolidate.disagreements(svc.store, wid).set_index("fund_id")["grades"].to_dict()
 
 with rate_tab:
     for _, fund in mine.iterrows():
@@ -217,7 +215,9 @@ with rate_tab:
         with st.expander(f"{fund['fund']} — {shown}"):
             if pd.notna(fund["grade"]):
                 st.text(f"{tr('col.reason')}: {fund['reason']}")
-            if fund["previous_grade"]:
+            if fund["fund_id"] in split:
+                st.warning(tr("workspace.disagreement", grades=split[fund["fund_id"]]))
+            if pd.notna(fund["previous_grade"]):
                 st.caption(tr("workspace.previous_grade", grade=fund["previous_grade"]))
             rating_form(fund)
 

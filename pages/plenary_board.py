@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from pages.common import attempt, pick, require_facilitator, service, tr
+from pages.common import attempt, pick, require_facilitator, service, show_flash, tr
 from welfare_core import consolidate
 from welfare_core.model import PlanArea
 
@@ -12,6 +12,7 @@ workshop, me = require_facilitator()
 wid = workshop.id
 
 st.title(tr("plenary.title"), anchor=False)
+show_flash()
 with st.form("dots"):
     dots = st.number_input(
         tr("field.dots").capitalize(), min_value=1, max_value=50, value=workshop.dots_per_group

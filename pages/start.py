@@ -46,11 +46,11 @@ with join:
 with facilitate:
     st.subheader(tr("start.facilitator_title"), anchor=False)
     with st.form("sign-in"):
-        chosen = st.selectbox(
-            tr("start.workshop_label"),
-            workshops,
-            format_func=lambda w: f"{pick(w.title_th, w.title_en)} ({w.held_on:%Y-%m-%d})",
-        )
+        labels = {
+            w.slug: f"{pick(w.title_th, w.title_en)} ({w.held_on:%Y-%m-%d})" for w in workshops
+        }
+        slug = st.selectbox(tr("start.workshop_label"), list(labels), format_func=labels.get)
+        chosen = next((w for w in workshops if w.slug == slug), None)
         passcode = st.text_input(tr("start.passcode_label"), type="password", max_chars=100)
         signing_in = st.form_submit_button(tr("start.sign_in_button"))
     if chosen is not None and chosen.is_sample:

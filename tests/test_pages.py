@@ -1,46 +1,350 @@
-"""The minimal app on the demo workshop, rendered with Streamlit's AppTest."""
+"""Every screen rendered with Streamlit's AppTest on the demo workshop, in Thai and English."""
 
 from __future__ import annotations
 
+import ast
+import re
+import shutil
+from pathlib import Path
+
 import pytest
+from conftest import count
 from streamlit.testing.v1 import AppTest
 
-from welfare_core.i18n import catalog
+from welfare_core import codes, consolidate
+from welfare_core.demo import DEMO_PASSCODE, create_demo
+from welfare_core.i18n import catalog, t
+from welfare_core.model import Caller
+from welfare_core.service import MAX_TEXT, WorkshopService
+from welfare_core.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = sorted((ROOT / "pages").glob("*.py"))
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory) -> Path:
+    """The demo workshop, built once; each test works on its own copy."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    store = Store(path)
+    create_demo(WorkshopService(store), DEMO_PASSCODE)
+    store.close()
+    return path
 
 
 @pytest.fixture
-def app(db_path, monkeypatch):
-    monkeypatch.setenv("WELFARE_DB", str(db_path))
-    return AppTest.from_file("../app.py", default_timeout=60)
+def db(demo_file, tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "workshops.duckdb"
+    shutil.copy(demo_file, path)
+    monkeypatch.setenv("WELFARE_DB", str(path))
+    return path
 
 
-def test_the_app_opens_on_the_demo_workshop_in_thai(app):
-    app.run()
-    assert not app.exception
-    assert app.title[0].value == "เวทีพัฒนาศักยภาพกองทุนสวัสดิการชุมชน จังหวัดสมุทรปราการ"
-    table = app.dataframe[0].value
-    assert list(table.index) == [
-        "บางบ่อ", "บางพลี", "บางเสาธง", "พระสมุทรเจดีย์", "พระประแดง", "เมืองสมุทรปราการ",
-    ]  # fmt: skip
-    assert list(table.columns) == [
-        "กองทุน", "ประเมินแล้ว", "ด้านระบบข้อมูล", "ด้านการขยายฐานสมาชิก",
-        "ด้านคณะกรรมการ/คณะทำงาน", "ด้านการเชื่อมโยงท้องถิ่น",
-    ]  # fmt: skip
-    assert table["กองทุน"].sum() == 25
-    assert (table["ประเมินแล้ว"] == table["กองทุน"]).all()
+def facts(db: Path) -> dict:
+    """The demo's slug and groups, read straight from the file (the app is not running)."""
+    store = Store(db)
+    try:
+        workshop = store.read().workshops()[0]
+        groups = store.read().groups(workshop.id)
+        funds = {g.id: [f.name for f in store.read().funds(workshop.id, g.id)] for g in groups}
+        return {"workshop": workshop, "groups": groups, "funds": funds}
+    finally:
+        store.close()
 
 
-def test_the_language_switch_shows_english(app):
-    app.run()
-    app.sidebar.radio[0].set_value("en").run()
-    assert not app.exception
-    assert app.title[0].value.startswith("Capacity-building workshop")
-    table = app.dataframe[0].value
-    assert "Bang Bo" in list(table.index)
-    assert "Membership growth" in table.columns
+def stored(db: Path, table: str) -> int:
+    store = Store(db)
+    try:
+        return count(store, table)
+    finally:
+        store.close()
+
+
+def app(lang: str = "th", **query: str) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.session_state["lang"] = lang
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at
+
+
+def workspace(lang: str, code: str) -> AppTest:
+    """A group's link: /group?code=..."""
+    at = app(lang, code=code)
+    at.switch_page("pages/group_workspace.py")
+    return at
+
+
+def signed_in(db: Path, lang: str = "th") -> AppTest:
+    store = Store(db)
+    try:
+        token = WorkshopService(store).sign_in(facts_slug(store), DEMO_PASSCODE)
+    finally:
+        store.close()
+    at = app(lang)
+    at.session_state["facilitator_token"] = token
+    return at
+
+
+def facts_slug(store: Store) -> str:
+    return store.read().workshops()[0].slug
+
+
+# --- start -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_start_page_offers_joining_signing_in_and_the_projector(db, lang):
+    at = app(lang).run()
+    assert not at.exception
+    assert at.title[0].value == t("app.title", lang)
+    assert [s.value for s in at.subheader] == [
+        t("start.join_title", lang),
+        t("start.facilitator_title", lang),
+        t("start.projector_title", lang),
+    ]
+    workshop = facts(db)["workshop"]
+    assert at.caption[0].value == t("start.demo_passcode", lang, passcode=DEMO_PASSCODE)
+    assert at.selectbox[0].options == [
+        f"{workshop.title_th if lang == 'th' else workshop.title_en} ({workshop.held_on:%Y-%m-%d})"
+    ]
+
+
+def test_the_language_switch_turns_the_start_page_into_english(db):
+    at = app("th").run()
+    at.segmented_control(key="lang").set_value("en").run()
+    assert at.title[0].value == t("app.title", "en")
+
+
+def test_a_wrong_code_says_so_and_repeated_wrong_codes_are_slowed_down(db):
+    at = app().run()
+    for _ in range(3):
+        at.text_input[0].input("WRONG-CODE")
+        at.button[0].click().run()
+    assert at.error[0].value == t("error.bad_code", "th")
+    at.text_input[0].input("ANOTHER1")
+    at.button[0].click().run()
+    assert "วินาที" in at.error[0].value  # wait n seconds, and the code was not even tried
+    assert re.search(r"\d+", at.error[0].value)
+
+
+def test_the_right_code_opens_the_groups_workspace(db):
+    group = facts(db)["groups"][1]
+    at = app().run()
+    at.text_input[0].input(codes.format_code(group.join_code).lower())
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.title[0].value == group.name_th
+
+
+def test_the_facilitator_signs_in_with_the_passcode_only(db):
+    at = app("en").run()
+    at.text_input[1].input("not-the-passcode")
+    at.button[1].click().run()
+    assert at.error[0].value == t("error.bad_passcode", "en")
+    assert "facilitator_token" not in at.session_state
+    at.text_input[1].input(DEMO_PASSCODE)
+    at.button[1].click().run()
+    assert at.title[0].value == t("setup.title", "en")
+
+
+# --- group workspace -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_workspace_shows_only_the_groups_funds_grades_and_progress(db, lang):
+    known = facts(db)
+    group = known["groups"][0]
+    at = workspace(lang, codes.format_code(group.join_code)).run()
+    assert not at.exception
+    assert at.title[0].value == (group.name_th if lang == "th" else group.name_en)
+    funds = known["funds"][group.id]
+    assert at.progress[0].value == 100
+    assert t("workspace.progress", lang, rated=len(funds), total=len(funds)) in str(
+        at.progress[0].proto.text
+    )
+    labels = [e.label for e in at.expander if " — " in e.label]
+    assert [label.split(" — ")[0] for label in labels] == funds
+    assert all(re.search(r" — [ABCD] · ", label) for label in labels)
+    others = [name for g, names in known["funds"].items() if g != group.id for name in names]
+    assert not any(name in "\n".join(labels) for name in others)
+
+
+def test_rating_a_fund_stores_a_row_and_shows_the_new_grade(db):
+    known = facts(db)
+    group = known["groups"][2]
+    first_fund = known["funds"][group.id][0]
+    before = stored(db, "ratings")
+    at = workspace("th", group.join_code).run()
+    at.radio[0].set_value("A")
+    at.text_area[0].input("ทะเบียนสมาชิกครบ ประชุมทุกเดือน")
+    at.form_submit_button[0].click().run()
+    assert not at.exception
+    assert at.success[0].value == t("workspace.rating_saved", "th")
+    assert stored(db, "ratings") == before + 1
+    assert at.expander[0].label.startswith(f"{first_fund} — A · ")
+
+
+def test_a_rating_without_a_reason_or_too_long_is_refused_and_nothing_is_stored(db):
+    group = facts(db)["groups"][0]
+    before = stored(db, "ratings")
+    at = workspace("en", group.join_code).run()
+    at.radio[0].set_value("B")
+    at.form_submit_button[0].click().run()
+    assert at.error[0].value == t("error.required", "en", field=t("field.reason", "en"))
+    at.radio[0].set_value("B")
+    at.text_area[0].input("ก" * (MAX_TEXT + 1))
+    at.form_submit_button[0].click().run()
+    assert "1001" in at.error[0].value and "1000" in at.error[0].value
+    assert stored(db, "ratings") == before
+
+
+def test_an_idea_is_added_and_markup_in_it_stays_plain_text(db):
+    group = facts(db)["groups"][0]
+    before = stored(db, "idea_versions")
+    at = workspace("th", group.join_code).run()
+    typed = "**ตัวหนา** <b>html</b> <img src=x onerror=alert(1)>"
+    idea_form = next(f for f in at.form if f.proto.form.form_id.startswith("new-idea"))
+    idea_form.text_area[0].input(typed)
+    idea_form.form_submit_button[0].click().run()
+    assert not at.exception
+    assert stored(db, "idea_versions") == before + 1
+    assert typed in [e.value for e in at.text]  # st.text: shown as typed, never rendered
+
+
+def test_two_devices_rating_a_fund_differently_both_succeed_and_the_group_is_told(db):
+    group = facts(db)["groups"][0]
+    phone, laptop = workspace("en", group.join_code), workspace("en", group.join_code)
+    for at, grade in ((phone.run(), "A"), (laptop.run(), "C")):
+        at.radio[0].set_value(grade)
+        at.text_area[0].input(f"grade {grade}")
+        at.form_submit_button[0].click().run()
+        assert at.success[0].value == t("workspace.rating_saved", "en")
+    phone.run()
+    assert t("workspace.disagreement", "en", grades="A/C") in [w.value for w in phone.warning]
+
+
+def test_a_wrong_code_in_the_link_says_so(db):
+    at = workspace("en", "ABCD-EFGH").run()
+    assert at.error[0].value == t("error.bad_code", "en")
+    assert not at.form
+
+
+def test_a_locked_workshop_shows_why_entry_is_closed_and_refuses_ratings(db):
+    store = Store(db)
+    service = WorkshopService(store)
+    slug = facts_slug(store)
+    service.set_locked(Caller(service.sign_in(slug, DEMO_PASSCODE), "test"), True)
+    group = store.read().groups(store.read().workshops()[0].id)[0]
+    store.close()
+    before = stored(db, "ratings")
+    at = workspace("th", group.join_code).run()
+    assert at.warning[0].value == t("error.locked", "th")
+    at.radio[0].set_value("A")
+    at.text_area[0].input("ดีมาก")
+    at.form_submit_button[0].click().run()
+    assert at.error[0].value == t("error.locked", "th")
+    assert stored(db, "ratings") == before
+
+
+# --- projector, set-up, plenary, export ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_projector_shows_progress_grades_and_the_idea_wall(db, lang):
+    known = facts(db)
+    at = app(lang).run()
+    at.switch_page("pages/projector_screen.py").run()
+    assert not at.exception
+    workshop = known["workshop"]
+    assert at.title[0].value == (workshop.title_th if lang == "th" else workshop.title_en)
+    page = "\n".join(h.proto.body for h in at.html)
+    for group in known["groups"]:
+        assert (group.name_th if lang == "th" else group.name_en) in page
+    assert page.count('class="grade-tile"') == 4
+    assert sum(int(n) for n in re.findall(r"<b>(\d+)</b>", page)) == 25
+    assert page.count('class="idea-card"') == 4 * 6  # six newest per area on the wall
+    assert "onerror" not in page
+    assert not at.toggle  # the join codes are only for the signed-in facilitator
+
+
+def test_the_setup_page_needs_the_facilitator(db):
+    at = app("en").run()
+    at.switch_page("pages/facilitator_setup.py").run()
+    assert at.warning[0].value == t("start.facilitator_needed", "en")
+    assert not at.tabs
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_facilitator_sees_codes_and_locks_the_workshop(db, lang):
+    at = signed_in(db, lang).run()
+    at.switch_page("pages/facilitator_setup.py").run()
+    assert not at.exception
+    assert at.title[0].value == t("setup.title", lang)
+    shown = "\n".join(m.value for m in at.markdown)
+    for group in facts(db)["groups"]:
+        assert codes.format_code(group.join_code) in shown
+    assert len(at.image) >= 6  # one QR code per group
+    lock = next(b for b in at.button if b.label == t("setup.lock", lang))
+    lock.click().run()
+    assert at.success[0].value == t("setup.locked", lang)
+    assert stored(db, "lock_events") == 1
+
+
+def data_ideas(db: Path):
+    store = Store(db)
+    try:
+        ideas = consolidate.ideas(store, store.read().workshops()[0].id)
+    finally:
+        store.close()
+    return ideas[ideas["area"] == "data"]
+
+
+def test_the_plenary_merges_duplicates_keeping_votes_and_origins(db):
+    ideas = data_ideas(db)
+    twins = ideas[ideas.duplicated("text", keep=False)].sort_values("text").head(2)
+    main, twin = (int(i) for i in twins["idea_id"])
+    votes = int(twins["votes"].sum())
+    at = signed_in(db).run()
+    at.switch_page("pages/plenary_board.py").run()
+    assert not at.exception
+    assert at.title[0].value == t("plenary.title", "th")
+    merge = next(f for f in at.form if f.proto.form.form_id.startswith("merge-data"))
+    merge.selectbox[0].set_value(main)
+    merge.multiselect[0].set_value([twin])
+    merge.form_submit_button[0].click().run()
+    assert not at.exception
+    assert at.success[0].value == t("plenary.merged", "th")
+    after = data_ideas(db).set_index("idea_id")
+    assert twin not in after.index
+    assert after.loc[main, "votes"] == votes
+    assert after.loc[main, "merged"] == 1
+    assert set(after.loc[main, "origins_th"].split(", ")) == set(twins["group_th"])
+
+
+# --- rules about the pages themselves ----------------------------------------------------------
 
 
 def test_every_message_exists_in_thai_and_english():
     th, en = catalog("th"), catalog("en")
     assert sorted(set(th) ^ set(en)) == []
     assert all(th[k].strip() and en[k].strip() for k in th)
+
+
+def test_every_key_the_pages_use_is_in_the_catalogs():
+    used: set[str] = set()
+    for path in [ROOT / "app.py", *PAGES]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            text = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(text, str) and re.fullmatch(r"[a-z_]+\.[a-z_]+", text):
+                used.add(text)
+    used -= {"server.port"}  # a Streamlit option, not a message
+    assert len(used) > 80
+    assert sorted(used - set(catalog("th"))) == []
+
+
+def test_no_page_url_is_the_name_of_a_file_in_pages():
+    """Otherwise a first request after a restart may run that file without app.py."""
+    urls = re.findall(r'url_path="([^"]+)"', (ROOT / "app.py").read_text())
+    assert len(urls) == 5
+    assert not set(urls) & {p.stem for p in PAGES}
