@@ -238,8 +238,10 @@ with vote_tab:
         tr("workspace.dots_left", left=left, dots=workshop.dots_per_group),
         icon=":material/how_to_vote:",
     )
-    for area in areas:
-        in_area = ideas[ideas["area"] == area.key].sort_values("votes", ascending=False)
-        st.subheader(pick(area.name_th, area.name_en), anchor=False)
-        for _, idea in in_area.iterrows():
-            vote_row(idea, left, ours_on.get(int(idea["idea_id"]), 0))
+    # One area at a time: a phone shows a short list, and the page stays quick to draw.
+    shown_area = st.segmented_control(
+        tr("col.area"), list(AREA_NAMES), format_func=AREA_NAMES.get, default=areas[0].key
+    )
+    in_area = ideas[ideas["area"] == shown_area].sort_values("votes", ascending=False)
+    for _, idea in in_area.iterrows():
+        vote_row(idea, left, ours_on.get(int(idea["idea_id"]), 0))

@@ -224,6 +224,19 @@ def test_two_devices_rating_a_fund_differently_both_succeed_and_the_group_is_tol
     assert t("workspace.disagreement", "en", grades="A/C") in [w.value for w in phone.warning]
 
 
+def test_a_group_votes_with_its_dots_and_sees_how_many_are_left(db):
+    group = facts(db)["groups"][0]
+    before = stored(db, "votes")
+    at = workspace("en", group.join_code).run()
+    dots = next(i.value for i in at.info if "dots" in i.value)
+    used = 5 - int(re.search(r"has (\d+) of 5", dots).group(1))
+    plus = next(b for b in at.button if b.label == "+1" and not b.proto.disabled)
+    plus.click().run()
+    assert at.success[0].value == t("workspace.vote_saved", "en")
+    assert stored(db, "votes") == before + 1
+    assert t("workspace.dots_left", "en", left=4 - used, dots=5) in [i.value for i in at.info]
+
+
 def test_a_wrong_code_in_the_link_says_so(db):
     at = workspace("en", "ABCD-EFGH").run()
     assert at.error[0].value == t("error.bad_code", "en")

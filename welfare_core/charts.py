@@ -34,6 +34,8 @@ def grade_distribution(counts: pd.DataFrame, lang: str, font: str = "Sarabun") -
             tooltip=["group:N", "grade:N", "funds:Q"],
         )
         .configure(font=font)
-        .configure_axis(labelFontSize=16, titleFontSize=16, labelLimit=260)
-        .configure_legend(labelFontSize=16, titleFontSize=16)
+        .configure_axis(
+            labelFontSize=16, titleFontSize=16, labelLimit=260, labelColor="#222", titleColor="#222"
+        )
+        .configure_legend(labelFontSize=16, titleFontSize=16, labelColor="#222", titleColor="#222")
     )
