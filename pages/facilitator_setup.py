@@ -173,17 +173,16 @@ with roster_tab:
             attempt(lambda: svc.import_roster(me, rows), "setup.imported")
 
 with new_tab:
-    templates = {load_template(path).source: path for path in available_templates()}
+    templates = {path.stem: load_template(path) for path in available_templates()}
+    names = {stem: f"{pick(t.title_th, t.title_en)} ({stem})" for stem, t in templates.items()}
     with st.form("new-workshop"):
-        chosen = st.selectbox(
-            tr("setup.template"), list(templates), format_func=lambda p: templates[p].stem
-        )
+        chosen = st.selectbox(tr("setup.template"), list(names), format_func=names.get)
         new_roster = st.file_uploader(tr("setup.new_roster"), type=["csv", "xlsx"])
         passcode = st.text_input(tr("setup.new_passcode"), type="password", max_chars=100)
         create = st.form_submit_button(tr("setup.create"), type="primary")
     if create:
         roster = (new_roster.name, new_roster.getvalue()) if new_roster else None
-        template = load_template(templates[chosen])
+        template = templates[chosen]
         created = attempt(lambda: svc.create_from_template(template, roster, passcode or None))
         if created is not None:
             sign_in_facilitator(svc.sign_in(created.slug, created.passcode))

@@ -304,6 +304,69 @@ def test_the_facilitator_sees_codes_and_locks_the_workshop(db, lang):
     assert stored(db, "lock_events") == 1
 
 
+def setup_tab(db: Path, lang: str = "th") -> AppTest:
+    at = signed_in(db, lang).run()
+    at.switch_page("pages/facilitator_setup.py").run()
+    return at
+
+
+def test_a_bad_roster_lists_every_row_problem_and_saves_nothing(db):
+    at = setup_tab(db, "en")
+    before = stored(db, "funds")
+    roster = "name,tambon,district,members\nกองทุนใหม่,บางบ่อ,บางบ่อ,12\n,บางพลี,บางพลี,x\nกองทุนหก,ไม่มี,ไม่มีอำเภอ,3\n"
+    at.file_uploader(key="roster").set_value(("funds.csv", roster.encode(), "text/csv")).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("funds.csv")
+    problems = at.dataframe[0].value
+    assert list(problems.columns) == ["Row", "Column", "Problem"]
+    assert set(problems["Row"].astype(int)) == {3, 4}
+    assert not [b for b in at.button if b.label.startswith("Import")]
+    assert stored(db, "funds") == before
+
+
+def test_a_good_roster_is_previewed_then_imported(db):
+    at = setup_tab(db, "en")
+    before = stored(db, "funds")
+    roster = "ชื่อกองทุน,ตำบล,อำเภอ\nกองทุนสวัสดิการชุมชนตำบลใหม่,คลองด่าน,บางบ่อ\n"
+    at.file_uploader(key="roster").set_value(("funds.csv", roster.encode(), "text/csv")).run()
+    assert at.dataframe[0].value["Fund"].tolist() == ["กองทุนสวัสดิการชุมชนตำบลใหม่"]
+    assert stored(db, "funds") == before
+    next(b for b in at.button if b.label == "Import 1 funds").click().run()
+    assert at.success[0].value == t("setup.imported", "en")
+    assert stored(db, "funds") == before + 1
+
+
+def test_the_breakout_timer_set_by_the_facilitator_counts_down_in_every_group(db):
+    at = setup_tab(db, "en")
+    timer_form = next(f for f in at.form if f.proto.form.form_id == "timer")
+    timer_form.number_input[0].set_value(15)
+    timer_form.form_submit_button[0].click().run()
+    next(b for b in at.button if b.label == "Start").click().run()
+    assert stored(db, "timer_events") == 2
+    group = facts(db)["groups"][3]
+    page = workspace("en", group.join_code).run()
+    timer = next(h.proto.body for h in page.html if "breakout-timer" in h.proto.body)
+    assert re.search(r">1[45]:\d\d<", timer)
+    assert "setTimeout" in timer  # the browser counts down between reruns
+
+
+def test_a_new_workshop_from_the_template_gets_its_own_passcode_shown_once(db):
+    at = setup_tab(db, "en")
+    new = next(f for f in at.form if f.proto.form.form_id == "new-workshop")
+    new.selectbox[0].set_value(next(o for o in new.selectbox[0].options if "samut" in o))
+    new.form_submit_button[0].click().run()
+    assert not at.exception
+    assert at.success[0].value == t("setup.created", "en")
+    passcode = re.search(r"workshop: (\S+) ", at.info[0].value).group(1)
+    store = Store(db)
+    try:
+        newest = store.read().workshops()
+        assert len(newest) == 2
+        WorkshopService(store).sign_in(newest[0].slug, passcode)
+    finally:
+        store.close()
+
+
 def data_ideas(db: Path):
     store = Store(db)
     try:
