@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from pages.common import facilitator, joined_code, tr
+from pages.common import facilitator, joined_code, keep_language_in_link, tr
 
+keep_language_in_link()
 st.set_page_config(page_title=tr("app.title"), layout="wide", initial_sidebar_state="collapsed")
 
 start = st.Page("pages/start.py", title=tr("nav.start"), icon=":material/home:", default=True)

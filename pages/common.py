@@ -48,6 +48,17 @@ def lang() -> str:
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def keep_language_in_link() -> None:
+    """The language survives a reload: it is read from the link and written back to it."""
+    linked = st.query_params.get("lang")
+    if "lang" not in st.session_state and linked in LANGUAGES:
+        st.session_state["lang"] = linked
+    if lang() == DEFAULT_LANGUAGE:
+        st.query_params.pop("lang", None)
+    else:
+        st.query_params["lang"] = lang()
+
+
 def tr(key: str, **params: object) -> str:
     return t(key, lang(), **params)
 

@@ -187,16 +187,17 @@ def own_idea(idea: pd.Series) -> None:
 
 
 def vote_row(idea: pd.Series, left: int, ours: int) -> None:
-    """An idea of any group, its votes, and this group's +1 / -1."""
+    """An idea of any group, its votes, and this group's +1 / -1 on one line, phone included."""
     idea_id = int(idea["idea_id"])
-    text_col, votes_col, add_col, back_col = st.columns([6, 1, 1, 1], vertical_alignment="center")
-    text_col.text(idea["text"])
-    text_col.caption(pick(idea["origins_th"], idea["origins_en"]))
-    votes_col.metric(tr("col.votes"), int(idea["votes"]), label_visibility="collapsed")
-    if add_col.button("+1", key=f"vote-{idea_id}", disabled=left <= 0):
-        attempt(lambda: svc.vote(me, idea_id), "workspace.vote_saved")
-    if back_col.button("−1", key=f"unvote-{idea_id}", disabled=ours <= 0):
-        attempt(lambda: svc.vote(me, idea_id, -1), "workspace.vote_saved")
+    with st.container(border=True):
+        st.text(idea["text"])
+        with st.container(horizontal=True, vertical_alignment="center"):
+            st.caption(pick(idea["origins_th"], idea["origins_en"]), width="stretch")
+            st.markdown(f"**{tr('projector.votes', votes=int(idea['votes']))}**", width="content")
+            if st.button("+1", key=f"vote-{idea_id}", disabled=left <= 0):
+                attempt(lambda: svc.vote(me, idea_id), "workspace.vote_saved")
+            if st.button("−1", key=f"unvote-{idea_id}", disabled=ours <= 0):
+                attempt(lambda: svc.vote(me, idea_id, -1), "workspace.vote_saved")
 
 
 GRADE_LABELS = {letter: grade_label(letter) for letter in GRADE_LETTERS}

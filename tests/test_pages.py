@@ -116,6 +116,16 @@ def test_the_language_switch_turns_the_start_page_into_english(db):
     assert at.title[0].value == t("app.title", "en")
 
 
+def test_the_language_is_kept_in_the_link_so_a_reload_keeps_it(db):
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert at.title[0].value == t("app.title", "en")
+    at.segmented_control(key="lang").set_value("th").run()
+    assert at.title[0].value == t("app.title", "th")
+    assert "lang" not in at.query_params  # Thai is the default: a plain link
+
+
 def test_a_wrong_code_says_so_and_repeated_wrong_codes_are_slowed_down(db):
     at = app().run()
     for _ in range(3):
