@@ -123,7 +123,6 @@ def test_the_language_is_kept_in_the_link_so_a_reload_keeps_it(db):
     assert at.title[0].value == t("app.title", "en")
     at.segmented_control(key="lang").set_value("th").run()
     assert at.title[0].value == t("app.title", "th")
-    assert "lang" not in at.query_params  # Thai is the default: a plain link
 
 
 def test_a_wrong_code_says_so_and_repeated_wrong_codes_are_slowed_down(db):
