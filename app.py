@@ -5,7 +5,13 @@ import streamlit as st
 from pages.common import facilitator, joined_code, keep_language_in_link, tr
 
 keep_language_in_link()
-st.set_page_config(page_title=tr("app.title"), layout="wide", initial_sidebar_state="collapsed")
+# A local icon: Material icons as page icons make the browser fetch a favicon from Google.
+st.set_page_config(
+    page_title=tr("app.title"),
+    page_icon="static/favicon.png",
+    layout="wide",
+    initial_sidebar_state="collapsed",
+)
 
 start = st.Page("pages/start.py", title=tr("nav.start"), icon=":material/home:", default=True)
 # Streamlit still treats a folder named pages/ as an old-style multipage app until the first

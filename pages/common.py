@@ -44,15 +44,15 @@ def dashboard(path: str, workshop_id: int) -> consolidate.Dashboard:
 
 
 def lang() -> str:
-    chosen = st.session_state.get("lang", DEFAULT_LANGUAGE)
+    chosen = st.session_state.get("language", DEFAULT_LANGUAGE)
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def keep_language_in_link() -> None:
     """The language survives a reload: it is read from the link and written back to it."""
     linked = st.query_params.get("lang")
-    if "lang" not in st.session_state and linked in LANGUAGES:
-        st.session_state["lang"] = linked
+    if "language" not in st.session_state and linked in LANGUAGES:
+        st.session_state["language"] = linked
     if lang() == DEFAULT_LANGUAGE:
         st.query_params.pop("lang", None)
     else:
@@ -68,14 +68,17 @@ def pick(th: str, en: str) -> str:
     return th if lang() == "th" else (en or th)
 
 
-def language_switch(where: st.delta_generator.DeltaGenerator | None = None) -> None:
-    (where or st).segmented_control(
+def language_switch() -> None:
+    """The switch keeps its choice in "language", a plain key: Streamlit forgets a widget's own
+    key on every page that does not draw the widget."""
+    st.session_state["language_switch"] = lang()
+    st.segmented_control(
         "ภาษา / Language",
         LANGUAGES,
         format_func=LANGUAGE_NAMES.get,
-        key="lang",
-        selection_mode="single",
+        key="language_switch",
         required=True,
+        on_change=lambda: st.session_state.update(language=st.session_state["language_switch"]),
     )
 
 
@@ -110,10 +113,11 @@ def form_key(name: str) -> str:
 
 
 def show_flash() -> None:
-    """The confirmation of the write that caused this rerun."""
+    """The confirmation of the write that caused this rerun, as a toast: nothing on the page
+    moves, so open tabs, expanders and half-typed forms stay as they were."""
     done = st.session_state.pop("flash", None)
     if done:
-        st.success(tr(done), icon=":material/check_circle:")
+        st.toast(tr(done), icon=":material/check_circle:")
 
 
 def throttle(name: str) -> Throttle:

@@ -203,46 +203,62 @@ def vote_row(idea: pd.Series, left: int, ours: int) -> None:
 GRADE_LABELS = {letter: grade_label(letter) for letter in GRADE_LETTERS}
 AREA_NAMES = {area.key: pick(area.name_th, area.name_en) for area in areas}
 
+# Stateful tabs and expanders: a save keeps the user where they were, and only what is open
+# is drawn, so a run on a crowded laptop stays short.
 rate_tab, ideas_tab, vote_tab = st.tabs(
-    [tr("workspace.tab_rate"), tr("workspace.tab_ideas"), tr("workspace.tab_vote")]
+    [tr("workspace.tab_rate"), tr("workspace.tab_ideas"), tr("workspace.tab_vote")],
+    key="workspace-tab",
+    on_change="rerun",
 )
 
-# Two devices of the group gave different grades just now: say so where the fund is rated.
-split = consolidate.disagreements(svc.store, wid).set_index("fund_id")["grades"].to_dict()
+if rate_tab.open:
+    # Two devices of the group gave different grades just now: say so where the fund is rated.
+    split = consolidate.disagreements(svc.store, wid).set_index("fund_id")["grades"].to_dict()
+    with rate_tab:
+        for _, fund in mine.iterrows():
+            fund_id = int(fund["fund_id"])
+            shown = (
+                grade_label(fund["grade"]) if pd.notna(fund["grade"]) else tr("workspace.not_rated")
+            )
+            flag = " ⚠" if fund_id in split else ""
+            box = st.expander(
+                f"{fund['fund']} — {shown}{flag}", key=f"fund-{fund_id}", on_change="rerun"
+            )
+            if box.open:
+                with box:
+                    if pd.notna(fund["grade"]):
+                        st.text(f"{tr('col.reason')}: {fund['reason']}")
+                    if fund_id in split:
+                        st.warning(tr("workspace.disagreement", grades=split[fund_id]))
+                    if pd.notna(fund["previous_grade"]):
+                        st.caption(tr("workspace.previous_grade", grade=fund["previous_grade"]))
+                    rating_form(fund)
 
-with rate_tab:
-    for _, fund in mine.iterrows():
-        shown = grade_label(fund["grade"]) if pd.notna(fund["grade"]) else tr("workspace.not_rated")
-        with st.expander(f"{fund['fund']} — {shown}"):
-            if pd.notna(fund["grade"]):
-                st.text(f"{tr('col.reason')}: {fund['reason']}")
-            if fund["fund_id"] in split:
-                st.warning(tr("workspace.disagreement", grades=split[fund["fund_id"]]))
-            if pd.notna(fund["previous_grade"]):
-                st.caption(tr("workspace.previous_grade", grade=fund["previous_grade"]))
-            rating_form(fund)
+if ideas_tab.open or vote_tab.open:
+    ideas = consolidate.ideas(svc.store, wid)
 
-ideas = consolidate.ideas(svc.store, wid)
-with ideas_tab:
-    new_idea_form()
-    ours = ideas[ideas["group_id"] == group.id]
-    for area in areas:
-        in_area = ours[ours["area"] == area.key]
-        st.subheader(f"{pick(area.name_th, area.name_en)} ({len(in_area)})", anchor=False)
+if ideas_tab.open:
+    with ideas_tab:
+        new_idea_form()
+        ours = ideas[ideas["group_id"] == group.id]
+        for area in areas:
+            in_area = ours[ours["area"] == area.key]
+            st.subheader(f"{pick(area.name_th, area.name_en)} ({len(in_area)})", anchor=False)
+            for _, idea in in_area.iterrows():
+                own_idea(idea)
+
+if vote_tab.open:
+    with vote_tab:
+        ours_on = svc.dots_by_idea(wid, group.id)
+        left = workshop.dots_per_group - sum(ours_on.values())
+        st.info(
+            tr("workspace.dots_left", left=left, dots=workshop.dots_per_group),
+            icon=":material/how_to_vote:",
+        )
+        # One area at a time: a phone shows a short list, and the page stays quick to draw.
+        shown_area = st.segmented_control(
+            tr("col.area"), list(AREA_NAMES), format_func=AREA_NAMES.get, default=areas[0].key
+        )
+        in_area = ideas[ideas["area"] == shown_area].sort_values("votes", ascending=False)
         for _, idea in in_area.iterrows():
-            own_idea(idea)
-
-with vote_tab:
-    ours_on = svc.dots_by_idea(wid, group.id)
-    left = workshop.dots_per_group - sum(ours_on.values())
-    st.info(
-        tr("workspace.dots_left", left=left, dots=workshop.dots_per_group),
-        icon=":material/how_to_vote:",
-    )
-    # One area at a time: a phone shows a short list, and the page stays quick to draw.
-    shown_area = st.segmented_control(
-        tr("col.area"), list(AREA_NAMES), format_func=AREA_NAMES.get, default=areas[0].key
-    )
-    in_area = ideas[ideas["area"] == shown_area].sort_values("votes", ascending=False)
-    for _, idea in in_area.iterrows():
-        vote_row(idea, left, ours_on.get(int(idea["idea_id"]), 0))
+            vote_row(idea, left, ours_on.get(int(idea["idea_id"]), 0))

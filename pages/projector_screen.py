@@ -38,16 +38,17 @@ st.html("""
   .stMainBlockContainer h1 { font-size: 1.7rem; }
   .stMainBlockContainer h3 { font-size: 1.5rem; }
   .idea-card { border-left: 6px solid #1e88e5; background: rgba(30,136,229,.08);
-               padding: .3rem .6rem; margin: .3rem 0; font-size: 1.2rem; line-height: 1.45; }
+               padding: .25rem .5rem; margin: .25rem 0; font-size: 1.15rem; line-height: 1.4; }
   .idea-card small { display: block; color: #555; font-size: .95rem; }
-  .flag { background: #fff3cd; padding: .3rem .6rem; margin: .2rem 0; font-size: 1.15rem; }
+  .flags { display: flex; flex-wrap: wrap; gap: .25rem; margin-top: .3rem; }
+  .flag { background: #fff3cd; padding: 0 .4rem; border-radius: .3rem; font-size: .95rem; }
   .progress-row { display: grid; grid-template-columns: 11rem 1fr 3.5rem; gap: .5rem;
                   align-items: center; font-size: 1.1rem; margin: .15rem 0; }
   .progress-bar { background: #e3e3e3; height: .9rem; border-radius: .45rem; }
   .progress-bar div { background: #1e88e5; height: 100%; border-radius: .45rem; }
-  .grade-tiles { display: flex; gap: .5rem; margin-top: .6rem; }
-  .grade-tile { flex: 1; color: #fff; text-align: center; border-radius: .4rem;
-                font-size: 1.1rem; padding: .2rem 0; }
+  .grade-tiles { display: grid; grid-template-columns: 1fr 1fr; gap: .4rem; }
+  .grade-tile { color: #fff; text-align: center; border-radius: .4rem;
+                font-size: 1.1rem; padding: .1rem 0; }
   .grade-tile b { display: block; font-size: 2rem; line-height: 1.1; }
 </style>
 """)
@@ -104,15 +105,37 @@ def live() -> None:
     if view.locked:
         st.info(tr("projector.locked"), icon=":material/lock:")
 
-    progress_col, chart_col = st.columns([2, 3], gap="large")
+    # One screen at 1280x720: progress, chart and totals side by side, the idea wall below.
+    progress_col, chart_col, totals_col = st.columns([3, 4, 2], gap="medium")
     with progress_col:
-        st.subheader(tr("projector.progress"), anchor=False)
-        st.html(progress_html(view.progress) + grade_tiles(view.overall))
+        st.markdown(f"**{tr('projector.progress')}**")
+        st.html(progress_html(view.progress))
+        # Funds named by their sub-district: short enough for chips beside the chart.
+        flags = [
+            tr("projector.disagreement", fund=row["tambon"], grades=row["grades"])
+            for _, row in view.disagreements.iterrows()
+        ] + [
+            tr(
+                "projector.changed",
+                fund=row["tambon"],
+                before=row["previous_grade"],
+                now=row["grade"],
+            )
+            for _, row in view.changes.iterrows()
+        ]
+        if flags:
+            st.html(
+                f"<small>{plain(tr('projector.flags'))}</small><div class='flags'>"
+                + "".join(f'<span class="flag">{plain(flag)}</span>' for flag in flags[:6])
+                + (f"<small> +{len(flags) - 6}</small>" if len(flags) > 6 else "")
+                + "</div>"
+            )
     with chart_col:
-        st.subheader(tr("projector.grades"), anchor=False)
-        st.altair_chart(grade_distribution(view.counts, lang()), width="stretch")
-
-    st.subheader(tr("projector.idea_wall"), anchor=False)
+        st.markdown(f"**{tr('projector.grades')}**")
+        chart = grade_distribution(view.counts, lang(), legend=False, step=26)
+        st.altair_chart(chart, width="stretch")
+    with totals_col:
+        st.html(grade_tiles(view.overall))
     walls = st.columns(len(view.areas))
     for wall, area in zip(walls, view.areas, strict=True):
         with wall:
@@ -125,17 +148,6 @@ def live() -> None:
                 for _, idea in ideas.head(6).iterrows()
             ]
             st.html("".join(cards) or f"<small>{plain(tr('projector.no_ideas'))}</small>")
-
-    flags = [
-        tr("projector.disagreement", fund=row["fund"], grades=row["grades"])
-        for _, row in view.disagreements.iterrows()
-    ] + [
-        tr("projector.changed", fund=row["fund"], before=row["previous_grade"], now=row["grade"])
-        for _, row in view.changes.iterrows()
-    ]
-    if flags:
-        st.subheader(tr("projector.flags"), anchor=False)
-        st.html("".join(f'<div class="flag">{plain(flag)}</div>' for flag in flags[:12]))
 
 
 with clock:

@@ -46,8 +46,13 @@ def facts(db: Path) -> dict:
     try:
         workshop = store.read().workshops()[0]
         groups = store.read().groups(workshop.id)
-        funds = {g.id: [f.name for f in store.read().funds(workshop.id, g.id)] for g in groups}
-        return {"workshop": workshop, "groups": groups, "funds": funds}
+        funds = {g.id: store.read().funds(workshop.id, g.id) for g in groups}
+        return {
+            "workshop": workshop,
+            "groups": groups,
+            "funds": {gid: [f.name for f in found] for gid, found in funds.items()},
+            "first_fund": {gid: found[0].id for gid, found in funds.items()},
+        }
     finally:
         store.close()
 
@@ -62,16 +67,22 @@ def stored(db: Path, table: str) -> int:
 
 def app(lang: str = "th", **query: str) -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=60)
-    at.session_state["lang"] = lang
+    at.session_state["language"] = lang
     for key, value in query.items():
         at.query_params[key] = value
     return at
 
 
-def workspace(lang: str, code: str) -> AppTest:
-    """A group's link: /group?code=..."""
+def workspace(lang: str, code: str, tab: int = 0, fund_open: int | None = None) -> AppTest:
+    """A group's link: /group?code=..., on one tab, with one fund's rating form open."""
     at = app(lang, code=code)
     at.switch_page("pages/group_workspace.py")
+    if tab:
+        at.session_state["workspace-tab"] = t(
+            ("workspace.tab_rate", "workspace.tab_ideas", "workspace.tab_vote")[tab], lang
+        )
+    if fund_open is not None:
+        at.session_state[f"fund-{fund_open}"] = True
     return at
 
 
@@ -112,7 +123,7 @@ def test_the_start_page_offers_joining_signing_in_and_the_projector(db, lang):
 
 def test_the_language_switch_turns_the_start_page_into_english(db):
     at = app("th").run()
-    at.segmented_control(key="lang").set_value("en").run()
+    at.segmented_control(key="language_switch").set_value("en").run()
     assert at.title[0].value == t("app.title", "en")
 
 
@@ -121,7 +132,7 @@ def test_the_language_is_kept_in_the_link_so_a_reload_keeps_it(db):
     at.query_params["lang"] = "en"
     at.run()
     assert at.title[0].value == t("app.title", "en")
-    at.segmented_control(key="lang").set_value("th").run()
+    at.segmented_control(key="language_switch").set_value("th").run()
     assert at.title[0].value == t("app.title", "th")
 
 
@@ -184,20 +195,21 @@ def test_rating_a_fund_stores_a_row_and_shows_the_new_grade(db):
     group = known["groups"][2]
     first_fund = known["funds"][group.id][0]
     before = stored(db, "ratings")
-    at = workspace("th", group.join_code).run()
+    at = workspace("th", group.join_code, fund_open=known["first_fund"][group.id]).run()
     at.radio[0].set_value("A")
     at.text_area[0].input("ทะเบียนสมาชิกครบ ประชุมทุกเดือน")
     at.form_submit_button[0].click().run()
     assert not at.exception
-    assert at.success[0].value == t("workspace.rating_saved", "th")
+    assert at.toast[0].value == t("workspace.rating_saved", "th")
     assert stored(db, "ratings") == before + 1
     assert at.expander[0].label.startswith(f"{first_fund} — A · ")
 
 
 def test_a_rating_without_a_reason_or_too_long_is_refused_and_nothing_is_stored(db):
-    group = facts(db)["groups"][0]
+    known = facts(db)
+    group = known["groups"][0]
     before = stored(db, "ratings")
-    at = workspace("en", group.join_code).run()
+    at = workspace("en", group.join_code, fund_open=known["first_fund"][group.id]).run()
     at.radio[0].set_value("B")
     at.form_submit_button[0].click().run()
     assert at.error[0].value == t("error.required", "en", field=t("field.reason", "en"))
@@ -211,7 +223,7 @@ def test_a_rating_without_a_reason_or_too_long_is_refused_and_nothing_is_stored(
 def test_an_idea_is_added_and_markup_in_it_stays_plain_text(db):
     group = facts(db)["groups"][0]
     before = stored(db, "idea_versions")
-    at = workspace("th", group.join_code).run()
+    at = workspace("th", group.join_code, tab=1).run()
     typed = "**ตัวหนา** <b>html</b> <img src=x onerror=alert(1)>"
     idea_form = next(f for f in at.form if f.proto.form.form_id.startswith("new-idea"))
     idea_form.text_area[0].input(typed)
@@ -222,13 +234,16 @@ def test_an_idea_is_added_and_markup_in_it_stays_plain_text(db):
 
 
 def test_two_devices_rating_a_fund_differently_both_succeed_and_the_group_is_told(db):
-    group = facts(db)["groups"][0]
-    phone, laptop = workspace("en", group.join_code), workspace("en", group.join_code)
+    known = facts(db)
+    group = known["groups"][0]
+    fund = known["first_fund"][group.id]
+    phone = workspace("en", group.join_code, fund_open=fund)
+    laptop = workspace("en", group.join_code, fund_open=fund)
     for at, grade in ((phone.run(), "A"), (laptop.run(), "C")):
         at.radio[0].set_value(grade)
         at.text_area[0].input(f"grade {grade}")
         at.form_submit_button[0].click().run()
-        assert at.success[0].value == t("workspace.rating_saved", "en")
+        assert at.toast[0].value == t("workspace.rating_saved", "en")
     phone.run()
     assert t("workspace.disagreement", "en", grades="A/C") in [w.value for w in phone.warning]
 
@@ -236,12 +251,12 @@ def test_two_devices_rating_a_fund_differently_both_succeed_and_the_group_is_tol
 def test_a_group_votes_with_its_dots_and_sees_how_many_are_left(db):
     group = facts(db)["groups"][0]
     before = stored(db, "votes")
-    at = workspace("en", group.join_code).run()
+    at = workspace("en", group.join_code, tab=2).run()
     dots = next(i.value for i in at.info if "dots" in i.value)
     used = 5 - int(re.search(r"has (\d+) of 5", dots).group(1))
     plus = next(b for b in at.button if b.label == "+1" and not b.proto.disabled)
     plus.click().run()
-    assert at.success[0].value == t("workspace.vote_saved", "en")
+    assert at.toast[0].value == t("workspace.vote_saved", "en")
     assert stored(db, "votes") == before + 1
     assert t("workspace.dots_left", "en", left=4 - used, dots=5) in [i.value for i in at.info]
 
@@ -257,10 +272,11 @@ def test_a_locked_workshop_shows_why_entry_is_closed_and_refuses_ratings(db):
     service = WorkshopService(store)
     slug = facts_slug(store)
     service.set_locked(Caller(service.sign_in(slug, DEMO_PASSCODE), "test"), True)
-    group = store.read().groups(store.read().workshops()[0].id)[0]
     store.close()
+    known = facts(db)
+    group = known["groups"][0]
     before = stored(db, "ratings")
-    at = workspace("th", group.join_code).run()
+    at = workspace("th", group.join_code, fund_open=known["first_fund"][group.id]).run()
     assert at.warning[0].value == t("error.locked", "th")
     at.radio[0].set_value("A")
     at.text_area[0].input("ดีมาก")
@@ -309,7 +325,7 @@ def test_the_facilitator_sees_codes_and_locks_the_workshop(db, lang):
     assert len(at.image) >= 6  # one QR code per group
     lock = next(b for b in at.button if b.label == t("setup.lock", lang))
     lock.click().run()
-    assert at.success[0].value == t("setup.locked", lang)
+    assert at.toast[0].value == t("setup.locked", lang)
     assert stored(db, "lock_events") == 1
 
 
@@ -322,7 +338,12 @@ def setup_tab(db: Path, lang: str = "th") -> AppTest:
 def test_a_bad_roster_lists_every_row_problem_and_saves_nothing(db):
     at = setup_tab(db, "en")
     before = stored(db, "funds")
-    roster = "name,tambon,district,members\nกองทุนใหม่,บางบ่อ,บางบ่อ,12\n,บางพลี,บางพลี,x\nกองทุนหก,ไม่มี,ไม่มีอำเภอ,3\n"
+    roster = (
+        "name,tambon,district,members\n"
+        "กองทุนใหม่,บางบ่อ,บางบ่อ,12\n"
+        ",บางพลี,บางพลี,x\n"
+        "กองทุนหก,ไม่มี,ไม่มีอำเภอ,3\n"
+    )
     at.file_uploader(key="roster").set_value(("funds.csv", roster.encode(), "text/csv")).run()
     assert not at.exception
     assert at.error[0].value.startswith("funds.csv")
@@ -341,7 +362,7 @@ def test_a_good_roster_is_previewed_then_imported(db):
     assert at.dataframe[0].value["Fund"].tolist() == ["กองทุนสวัสดิการชุมชนตำบลใหม่"]
     assert stored(db, "funds") == before
     next(b for b in at.button if b.label == "Import 1 funds").click().run()
-    assert at.success[0].value == t("setup.imported", "en")
+    assert at.toast[0].value == t("setup.imported", "en")
     assert stored(db, "funds") == before + 1
 
 
@@ -365,7 +386,7 @@ def test_a_new_workshop_from_the_template_gets_its_own_passcode_shown_once(db):
     new.selectbox[0].set_value("samut-prakan-2562")
     new.form_submit_button[0].click().run()
     assert not at.exception
-    assert at.success[0].value == t("setup.created", "en")
+    assert at.toast[0].value == t("setup.created", "en")
     passcode = re.search(r"workshop: (\S+) ", at.info[0].value).group(1)
     store = Store(db)
     try:
@@ -399,7 +420,7 @@ def test_the_plenary_merges_duplicates_keeping_votes_and_origins(db):
     merge.multiselect[0].set_value([twin])
     merge.form_submit_button[0].click().run()
     assert not at.exception
-    assert at.success[0].value == t("plenary.merged", "th")
+    assert at.toast[0].value == t("plenary.merged", "th")
     after = data_ideas(db).set_index("idea_id")
     assert twin not in after.index
     assert after.loc[main, "votes"] == votes

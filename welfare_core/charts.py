@@ -12,13 +12,19 @@ from welfare_core.model import GRADE_LETTERS
 GRADE_COLOURS = ("#2e7d32", "#9ccc65", "#ffb300", "#e53935")
 
 
-def grade_distribution(counts: pd.DataFrame, lang: str, font: str = "Sarabun") -> alt.Chart:
-    """Stacked bars: funds per group (district) and current grade, from ``grade_counts``."""
+def grade_distribution(
+    counts: pd.DataFrame, lang: str, font: str = "Sarabun", legend: bool = True, step: int = 32
+) -> alt.Chart:
+    """Stacked bars: funds per group (district) and current grade, from ``grade_counts``.
+
+    ``legend=False`` where the grade colours are explained next to the chart (the projector's
+    tiles); ``step`` is the height of one group's bar in pixels.
+    """
     group_col = "group_th" if lang == "th" else "group_en"
     order = counts.drop_duplicates("group_position").sort_values("group_position")[group_col]
     data = counts.assign(group=counts[group_col])[["group", "grade", "funds"]]
     return (
-        alt.Chart(data, height=alt.Step(32))
+        alt.Chart(data, height=alt.Step(step))
         .mark_bar()
         .encode(
             # Horizontal bars: long district names stay readable on a projector and a phone.
@@ -28,7 +34,7 @@ def grade_distribution(counts: pd.DataFrame, lang: str, font: str = "Sarabun") -
                 "grade:N",
                 title=t("col.grade", lang),
                 scale=alt.Scale(domain=list(GRADE_LETTERS), range=list(GRADE_COLOURS)),
-                legend=alt.Legend(orient="top"),
+                legend=alt.Legend(orient="top") if legend else None,
             ),
             order=alt.Order("grade:N", sort="ascending"),
             tooltip=["group:N", "grade:N", "funds:Q"],

@@ -92,10 +92,11 @@ def disagreements(
 ) -> pd.DataFrame:
     """Funds rated differently from two or more devices within ``window`` before ``now``."""
     recent = store.read().recent_ratings(workshop_id, (now or utcnow()) - window)
-    columns = ["fund_id", "fund", "group_th", "group_en", "grades", "devices"]
+    columns = ["fund_id", "fund", "tambon", "group_th", "group_en", "grades", "devices"]
     if recent.empty:
         return pd.DataFrame(columns=columns)
-    summary = recent.groupby(["fund_id", "fund", "group_th", "group_en"], as_index=False).agg(
+    keys = ["fund_id", "fund", "tambon", "group_th", "group_en"]
+    summary = recent.groupby(keys, as_index=False).agg(
         grades=("grade", lambda s: "/".join(sorted(set(s)))),
         devices=("device", "nunique"),
         distinct=("grade", "nunique"),

@@ -661,8 +661,8 @@ class Queries:
         """Each device's newest rating per fund since ``since``."""
         return self._df(
             """
-            SELECT r.fund_id, f.name AS fund, g.name_th AS group_th, g.name_en AS group_en,
-                   r.device, r.grade, r.created_at
+            SELECT r.fund_id, f.name AS fund, f.tambon, g.name_th AS group_th,
+                   g.name_en AS group_en, r.device, r.grade, r.created_at
             FROM ratings r JOIN funds f ON f.id = r.fund_id JOIN groups g ON g.id = r.group_id
             WHERE r.workshop_id = ? AND r.created_at >= ?
             QUALIFY row_number() OVER (PARTITION BY r.fund_id, r.device ORDER BY r.id DESC) = 1
