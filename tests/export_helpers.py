@@ -3,7 +3,6 @@ formula, and a workshop where nothing has been recorded yet."""
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from conftest import PASSCODE, create_samut_prakan, lead
 
 from welfare_core import consolidate
 from welfare_core.demo import create_demo
+from welfare_core.export.thai import split_sara_am
 from welfare_core.model import Caller, IdeaInput, Workshop
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store
@@ -45,5 +45,5 @@ def make_demo(path: Path) -> Demo:
 
 
 def flat(text: str) -> str:
-    """Text as pdftotext gives it back: line breaks anywhere, "ำ" as its two parts."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    """Text as the PDF gives it back: lines broken anywhere, "ำ" as its two parts."""
+    return "".join(split_sara_am(text).split())
