@@ -12,6 +12,7 @@ import pytest
 from export_helpers import FORMULA, make_demo
 
 from welfare_core import consolidate
+from welfare_core.cli import main
 from welfare_core.errors import InvalidInput
 from welfare_core.export import FORMATS, MIME_TYPES, export_plan, file_name
 from welfare_core.i18n import t
@@ -169,3 +170,23 @@ def test_an_empty_workshop_exports_in_every_format_and_says_so(demo):
     with zipfile.ZipFile(io.BytesIO(export_plan(demo.store, demo.empty.id, "csv", "th"))) as z:
         assert z.read("ideas.csv").decode("utf-8-sig").count("\n") == 1  # the header alone
 
+
+def test_the_export_command_writes_the_file_and_refuses_bad_input(demo, tmp_path, capsys):
+    demo.store.close()  # the command opens the file itself, as it would beside a stopped app
+    db = str(demo.store.path)
+    out = tmp_path / "plan.xlsx"
+    argv = ["export", "--workshop", demo.workshop.slug, "--db", db]
+    assert main([*argv, "--format", "xlsx", "-o", str(out), "--lang", "en"]) == 0
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Summary"
+    assert str(out) in capsys.readouterr().out
+    bad = [
+        (["export", "--workshop", "nope", "--db", db, "--format", "pdf", "-o", str(out)], "nope"),
+        ([*argv, "--format", "odt", "-o", str(out)], "'odt'"),
+        ([*argv, "--format", "csv", "-o", str(out), "--lang", "fr"], "'fr'"),
+        ([*argv, "--format", "csv", "-o", str(tmp_path / "no" / "x.zip")], "no/x.zip"),
+    ]
+    for args, named in bad:
+        assert main(args) == 1
+        err = capsys.readouterr().err
+        assert named in err and "Traceback" not in err
+    assert not (tmp_path / "no").exists()
