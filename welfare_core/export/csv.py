@@ -7,6 +7,8 @@ import datetime as dt
 import io
 import zipfile
 
+import pandas as pd
+
 from welfare_core.export import tables
 from welfare_core.export.model import ExportModel
 
@@ -22,7 +24,7 @@ def write(model: ExportModel) -> bytes:
     return out.getvalue()
 
 
-def table(model: ExportModel, columns: tuple[tables.Column, ...], frame) -> bytes:
+def table(model: ExportModel, columns: tuple[tables.Column, ...], frame: pd.DataFrame) -> bytes:
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(tables.headers(model, columns))

@@ -3,14 +3,19 @@ font, w:cs), real Heading styles for the navigation pane, page numbers in the fo
 
 from __future__ import annotations
 
+import copy
 import io
+from typing import NamedTuple
 
 from docx import Document
+from docx.document import _Body
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_Row, CT_Tbl
+from docx.oxml.text.paragraph import CT_P
 from docx.shared import Cm, Pt, RGBColor
 
 from welfare_core.export import report
@@ -25,6 +30,7 @@ GREY = RGBColor(0x44, 0x44, 0x44)
 HEADER_FILL = "DDE4EE"
 TOTAL_FILL = "F2F4F7"
 TEXT_WIDTH_CM = 16.0
+TC, TEXT = qn("w:tc"), f".//{qn('w:t')}"
 PARAGRAPH_STYLES = {  # report paragraph style -> (size, bold, centred, colour)
     "body": (BODY_PT, False, False, None),
     "note": (BODY_PT, False, False, GREY),
@@ -38,8 +44,19 @@ def write(model: ExportModel) -> bytes:
     doc = Document()
     _page_setup(doc, model)
     _styles(doc, model.lang)
+    # python-docx is slow at national size (thousands of tables, 20,000 rows): each block is
+    # built in a small scratch body in the same tree, then moved before the section properties
+    # (python-docx would scan the whole body for every addition), and tables of one shape are
+    # copies of one prepared table.
+    scratch = _Body(OxmlElement("w:body"), doc)
+    doc.element.append(scratch._element)
+    end = doc.element.body.sectPr
+    prepared: dict[tuple, Prepared] = {}
     for block in report.build(model, chart_png).blocks:
-        _block(doc, block)
+        _block(scratch, block, prepared)
+        for element in list(scratch._element):
+            end.addprevious(element)
+    doc.element.remove(scratch._element)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
@@ -120,11 +137,12 @@ def _run(paragraph, text: str, size: float | None = None, bold: bool = False, co
     return run
 
 
-def _block(doc, block: report.Block) -> None:
+def _block(doc: _Body, block: report.Block, prepared: dict[tuple, Prepared]) -> None:
     if isinstance(block, report.PageBreak):
         _run(doc.add_paragraph(), "").add_break(WD_BREAK.PAGE)
     elif isinstance(block, report.Heading):
-        _run(doc.add_paragraph(style=f"Heading {block.level}"), block.text)
+        style = doc.part.document.styles[f"Heading {block.level}"]
+        _run(doc.add_paragraph(style=style), block.text)
     elif isinstance(block, report.Paragraph):
         size, bold, centred, colour = PARAGRAPH_STYLES[block.style]
         paragraph = doc.add_paragraph()
@@ -141,15 +159,44 @@ def _block(doc, block: report.Block) -> None:
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _run(caption, block.caption, TABLE_PT, colour=GREY)
     else:
-        _table(doc, block)
+        _table(doc, block, prepared)
 
 
-def _table(doc, table: report.Table) -> None:
-    grid = doc.add_table(rows=1, cols=len(table.headers))
-    grid.style = "Table Grid"
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+class Prepared(NamedTuple):
+    """An empty table with its header row, and the rows and line its body is copied from."""
+
+    table: CT_Tbl
+    body: CT_Row
+    last: CT_Row
+    detail: CT_P
+
+
+def _table(doc: _Body, table: report.Table, prepared: dict[tuple, Prepared]) -> None:
+    shape = (tuple(table.headers), tuple(table.widths), table.numeric, table.total)
+    if shape not in prepared:
+        prepared[shape] = _prepare(doc, table)
+    empty, body, last, detail = prepared[shape]
+    grid = copy.deepcopy(empty)
+    for n, values in enumerate(table.rows):
+        tr = copy.deepcopy(last if n == len(table.rows) - 1 else body)
+        for tc, value in zip(tr.iterchildren(TC), values, strict=True):
+            text, more = value if isinstance(value, tuple) else (value, "")
+            tc.find(TEXT).text = text
+            for line in more.splitlines():
+                paragraph = copy.deepcopy(detail)
+                paragraph.find(TEXT).text = line
+                tc.append(paragraph)
+        grid.append(tr)
+    doc._element.append(grid)
+    doc.add_paragraph()
+
+
+def _prepare(doc: _Body, table: report.Table) -> Prepared:
     total = sum(table.widths)
     widths = [Cm(TEXT_WIDTH_CM * w / total) for w in table.widths]
+    grid = doc.add_table(rows=1, cols=len(table.headers), width=Cm(TEXT_WIDTH_CM))
+    grid.style = doc.part.document.styles["Table Grid"]
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     grid.autofit = False  # Word and LibreOffice keep the column widths below
     _cell_margins(grid)
     for column, width in zip(grid.columns, widths, strict=True):
@@ -159,25 +206,43 @@ def _table(doc, table: report.Table) -> None:
     for i, (cell, text) in enumerate(zip(header.cells, table.headers, strict=True)):
         _fill(cell, HEADER_FILL)
         _cell(cell, text, i in table.numeric, widths[i], bold=True)
-    for n, values in enumerate(table.rows):
-        is_total = table.total and n == len(table.rows) - 1
-        cells = grid.add_row().cells
-        for i, (cell, value) in enumerate(zip(cells, values, strict=True)):
-            if is_total:
-                _fill(cell, TOTAL_FILL)
-            _cell(cell, value, i in table.numeric, widths[i], bold=is_total)
-    doc.add_paragraph()
+    body = _row_template(grid, table, widths, total_row=False)
+    last = _row_template(grid, table, widths, total_row=True) if table.total else body
+    detail = _detail_template(grid)
+    doc._element.remove(grid._tbl)
+    return Prepared(grid._tbl, body, last, detail)
 
 
-def _cell(cell, value: report.Cell, numeric: bool, width, bold: bool = False) -> None:
+def _row_template(grid, table: report.Table, widths, total_row: bool):
+    """A body row (or the bold, shaded total row) with its formatting and placeholder text."""
+    row = grid.add_row()
+    for i, cell in enumerate(row.cells):
+        if total_row:
+            _fill(cell, TOTAL_FILL)
+        _cell(cell, "-", i in table.numeric, widths[i], bold=total_row)
+    for text in row._tr.iter(qn("w:t")):
+        text.set(qn("xml:space"), "preserve")
+    keep = OxmlElement("w:cantSplit")  # a row stays on one page
+    row._tr.get_or_add_trPr().insert_element_before(keep, "w:trHeight", "w:tblHeader")
+    grid._tbl.remove(row._tr)
+    return row._tr
+
+
+def _detail_template(grid):
+    """The smaller grey paragraph of a cell's second line."""
+    cell = grid.rows[0].cells[0]
+    paragraph = cell.add_paragraph()
+    _run(paragraph, "-", DETAIL_PT, colour=GREY)._r.find(qn("w:t")).set(qn("xml:space"), "preserve")
+    cell._tc.remove(paragraph._p)
+    return paragraph._p
+
+
+def _cell(cell, text: str, numeric: bool, width, bold: bool = False) -> None:
     cell.width = width
     paragraph = cell.paragraphs[0]
     if numeric:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    text, detail = value if isinstance(value, tuple) else (value, "")
     _run(paragraph, text, TABLE_PT, bold)
-    for line in detail.splitlines():
-        _run(cell.add_paragraph(), line, DETAIL_PT, colour=GREY)
 
 
 def _cell_margins(grid) -> None:

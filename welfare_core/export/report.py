@@ -203,7 +203,7 @@ def _funds(report: Report, model: ExportModel) -> None:
             ]
             for i, r in enumerate(funds.to_dict("records"), start=1)
         ]
-        report.add(Table(headers, rows, [0.9, 4, 1.3, 1.9, 1.8, 1.7, 6], frozenset({5})))
+        report.add(Table(headers, rows, [0.9, 4, 1.3, 1.9, 2.3, 1.7, 5.5], frozenset({5})))
 
 
 def _appendix(report: Report, model: ExportModel) -> None:

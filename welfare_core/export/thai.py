@@ -11,8 +11,10 @@ import fontpkg_sarabun
 
 from welfare_core.charts import grade_distribution
 from welfare_core.export.model import ExportModel
+from welfare_core.i18n import t
 
 FONT = fontpkg_sarabun.FAMILY
+MAX_CHART_GROUPS = 40  # more bars than a page can label
 FONT_DIR = fontpkg_sarabun.ROOT / "files"
 
 # Sara am (U+0E33) is shaped into nikhahit + sara aa. vl-convert (1.x and 0.x alike) then draws
@@ -33,20 +35,34 @@ def font_file(weight: str = "Regular") -> Path:
 
 def chart_png(model: ExportModel) -> bytes:
     """The projector's grade chart (charts.grade_distribution) as a PNG for the documents."""
-    groups = len(model.counts)
-    # A bar per district; a national file with hundreds of districts gets a page-wide chart.
-    chart = grade_distribution(model.grade_counts, model.lang, FONT).properties(
-        width=min(1000, max(360, 130 * groups)), height=260
+    counts = model.grade_counts
+    groups = counts["group_position"].nunique()
+    if groups > MAX_CHART_GROUPS:  # hundreds of bars say nothing: one bar for the whole file
+        counts = (
+            counts.groupby("grade", as_index=False)["funds"]
+            .sum()
+            .assign(
+                group_position=1, group_th=t("export.total", "th"), group_en=t("export.total", "en")
+            )
+        )
+        groups = 1
+    width = max(360, 130 * groups)
+    chart = grade_distribution(counts, model.lang, FONT).properties(
+        width=min(width, 1000), height=260
     )
-    return render_png(chart)
+    spec = chart.to_dict()
+    if width > 1000:  # names side by side would overlap: slant them
+        spec["encoding"]["x"]["axis"]["labelAngle"] = -45
+    return render_png(spec)
 
 
-def render_png(chart: alt.TopLevelMixin, scale: float = 2.0) -> bytes:
-    """Any Altair chart as a PNG in Sarabun, with every "ำ" in it drawn whole."""
+def render_png(chart: alt.TopLevelMixin | dict, scale: float = 2.0) -> bytes:
+    """An Altair chart (or its spec) as a PNG in Sarabun, with every "ำ" in it drawn whole."""
     import vl_convert as vlc  # 80 MB of renderer: loaded only when a document needs a picture
 
     _register_fonts(vlc)
-    return vlc.vegalite_to_png(_deep_split(chart.to_dict()), scale=scale)
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    return vlc.vegalite_to_png(_deep_split(spec), scale=scale)
 
 
 @cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
@@ -41,7 +42,7 @@ def _table(
     model: ExportModel,
     sheet: str,
     columns: tuple[tables.Column, ...],
-    frame,
+    frame: pd.DataFrame,
 ) -> Worksheet:
     ws = book.create_sheet(model.text(f"sheet.{sheet}"))
     ws.append(tables.headers(model, columns))
