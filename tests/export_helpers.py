@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from conftest import PASSCODE, create_samut_prakan, lead
 
 from welfare_core import consolidate
@@ -42,6 +43,14 @@ def make_demo(path: Path) -> Demo:
         service.set_adopted(chair, int(live[live["area"] == area].iloc[0]["idea_id"]), True)
     empty = service.workshop(create_samut_prakan(service).slug)
     return Demo(store, service.workshop(slug), empty)
+
+
+@pytest.fixture(scope="module", name="demo")
+def demo_fixture(tmp_path_factory):
+    """One demo database per test module: building it takes a second or two."""
+    demo = make_demo(tmp_path_factory.mktemp("export") / "workshops.duckdb")
+    yield demo
+    demo.store.close()
 
 
 def flat(text: str) -> str:

@@ -9,7 +9,7 @@ import zipfile
 
 import openpyxl
 import pytest
-from export_helpers import FORMULA, make_demo
+from export_helpers import FORMULA, demo_fixture  # noqa: F401 (the demo fixture)
 
 from welfare_core import consolidate
 from welfare_core.cli import main
@@ -17,13 +17,6 @@ from welfare_core.errors import InvalidInput
 from welfare_core.export import FORMATS, MIME_TYPES, export_plan, file_name
 from welfare_core.i18n import t
 from welfare_core.model import GRADE_LETTERS
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    demo = make_demo(tmp_path_factory.mktemp("export") / "workshops.duckdb")
-    yield demo
-    demo.store.close()
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import docx
 import pandas as pd
 import pytest
 from docx.oxml.ns import qn
-from export_helpers import FORMULA, flat, make_demo
+from export_helpers import FORMULA, demo_fixture, flat  # noqa: F401 (the demo fixture)
 from PIL import Image, ImageChops
 
 from welfare_core import consolidate
@@ -19,13 +19,6 @@ from welfare_core.export.thai import render_png, split_sara_am
 from welfare_core.i18n import t
 
 THAI = range(0x0E00, 0x0E80)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    demo = make_demo(tmp_path_factory.mktemp("documents") / "workshops.duckdb")
-    yield demo
-    demo.store.close()
 
 
 @pytest.fixture(scope="module")

@@ -47,32 +47,33 @@ FUNDS = (
     Column("rated_at", _field("rated_at"), "time", 18),
 )
 
+# The columns an idea and a plan item share.
+AREA = Column("area", _local("area"), width=26)
+GROUPS = Column("groups", _local("origins"), width=20)
+IDEA = Column("idea", _field("text"), width=60)
+ACTION = Column("action", _field("action"), width=40)
+RESPONSIBLE = Column("responsible", _field("responsible"), width=22)
+DUE = Column("due", _field("due"), width=10)
+PARTNER = Column("partner", _field("partner"), width=22)
+BUDGET = Column("budget", _field("budget_baht"), "money", 14)
+VOTES = Column("votes", _field("votes"), "int", 8)
+
 IDEAS = (
-    Column("area", _local("area"), width=26),
-    Column("groups", _local("origins"), width=20),
-    Column("idea", _field("text"), width=60),
+    AREA,
+    GROUPS,
+    IDEA,
     Column("fund", _field("fund"), width=30),
-    Column("action", _field("action"), width=40),
-    Column("responsible", _field("responsible"), width=22),
-    Column("due", _field("due"), width=10),
-    Column("partner", _field("partner"), width=22),
-    Column("budget", _field("budget_baht"), "money", 14),
-    Column("votes", _field("votes"), "int", 8),
+    ACTION,
+    RESPONSIBLE,
+    DUE,
+    PARTNER,
+    BUDGET,
+    VOTES,
     Column("adopted", _yes_no("adopted"), width=10),
     Column("merged", _field("merged"), "int", 10),
 )
 
-PLAN = (
-    Column("area", _local("area"), width=26),
-    Column("idea", _field("text"), width=60),
-    Column("action", _field("action"), width=40),
-    Column("responsible", _field("responsible"), width=22),
-    Column("due", _field("due"), width=10),
-    Column("partner", _field("partner"), width=22),
-    Column("budget", _field("budget_baht"), "money", 14),
-    Column("votes", _field("votes"), "int", 8),
-    Column("groups", _local("origins"), width=20),
-)
+PLAN = (AREA, IDEA, ACTION, RESPONSIBLE, DUE, PARTNER, BUDGET, VOTES, GROUPS)
 
 HISTORY = (
     Column("time", _field("created_at"), "time", 18),
