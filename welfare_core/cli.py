@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from welfare_core import consolidate
+from welfare_core import consolidate, export
 from welfare_core.codes import format_code
 from welfare_core.config import database_path
 from welfare_core.demo import create_demo
@@ -65,6 +65,14 @@ def _parser() -> argparse.ArgumentParser:
     status = _command(commands, "status", _status, "funds rated and ideas per area, per group")
     status.add_argument("--workshop", required=True, metavar="SLUG")
     status.add_argument("--json", action="store_true")
+
+    exp = _command(commands, "export", _export, "write the consolidated plan to a file")
+    exp.add_argument("--workshop", required=True, metavar="SLUG")
+    exp.add_argument("--format", required=True, metavar="|".join(export.FORMATS))
+    exp.add_argument("-o", "--output", required=True, metavar="FILE")
+    exp.add_argument(
+        "--lang", metavar="th|en", help="language of the file (default: $WELFARE_LANG)"
+    )
 
     demo = _command(
         commands,
@@ -154,6 +162,18 @@ def _status(service: WorkshopService, args: argparse.Namespace, lang: str) -> in
         )
     if args.json:
         _json(slug=workshop.slug, locked=workshop.locked, groups=groups)
+    return 0
+
+
+def _export(service: WorkshopService, args: argparse.Namespace, lang: str) -> int:
+    export.check_format(args.format)  # before any work: a typo is told at once
+    workshop = service.workshop(args.workshop)
+    data = export.export_plan(service.store, workshop.id, args.format, args.lang or lang)
+    try:
+        Path(args.output).write_bytes(data)
+    except OSError as exc:
+        raise InvalidInput("export.cannot_write", file=args.output, detail=exc.strerror) from None
+    print(t("export.written", lang, file=args.output, size=len(data)))
     return 0
 
 

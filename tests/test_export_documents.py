@@ -1,0 +1,159 @@
+"""The Word and PDF reports opened back: headings, tables, the Thai font, the text, the chart."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import altair as alt
+import docx
+import pandas as pd
+import pytest
+from docx.oxml.ns import qn
+from export_helpers import FORMULA, demo_fixture, flat  # noqa: F401 (the demo fixture)
+from PIL import Image, ImageChops
+
+from welfare_core import consolidate
+from welfare_core.export import export_plan
+from welfare_core.export.thai import render_png, split_sara_am
+from welfare_core.i18n import t
+
+THAI = range(0x0E00, 0x0E80)
+
+
+@pytest.fixture(scope="module")
+def word(demo):
+    return docx.Document(io.BytesIO(export_plan(demo.store, demo.workshop.id, "docx", "th")))
+
+
+@pytest.fixture(scope="module")
+def pdf(demo, tmp_path_factory):
+    path = tmp_path_factory.mktemp("pdf") / "plan.pdf"
+    path.write_bytes(export_plan(demo.store, demo.workshop.id, "pdf", "th"))
+    return path
+
+
+def pdftotext(path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_word_has_real_headings_for_every_section_area_and_district(demo, word):
+    headings = {p.style.name: [] for p in word.paragraphs if p.style.name.startswith("Heading")}
+    for p in word.paragraphs:
+        if p.style.name in headings:
+            headings[p.style.name].append(p.text)
+    assert headings["Heading 1"] == [
+        f"1. {t('export.section.summary', 'th')}",
+        f"2. {t('export.section.plan', 'th')}",
+        f"3. {t('export.section.funds', 'th')}",
+        t("export.section.appendix", "th"),
+    ]
+    areas = [a.name_th for a in demo.store.read().areas(demo.workshop.id)]
+    districts = [g.name_th for g in demo.store.read().groups(demo.workshop.id)]
+    level2 = headings["Heading 2"]
+    assert [f"2.{n} {a}" for n, a in enumerate(areas, 1)] == level2[1:5]
+    assert [f"3.{n} {d}" for n, d in enumerate(districts, 1)] == level2[5:11]
+    assert level2[11:] == areas
+
+
+def test_word_tables_hold_the_plan_the_grades_and_every_idea(demo, word):
+    cells = [c.text for table in word.tables for row in table.rows for c in row.cells]
+    grades = consolidate.current_grades(demo.store, demo.workshop.id)
+    assert set(grades["fund"]) <= set(cells)
+    ideas = consolidate.ideas(demo.store, demo.workshop.id)
+    joined = "\n".join(cells)
+    assert all(text in joined for text in ideas["text"])
+    plan = consolidate.plan(demo.store, demo.workshop.id)
+    assert len(plan) == 3 and all(text in joined for text in plan["text"])
+    # 1 fact table, the summary, the grade levels, a table per area with items, 6 districts,
+    # and 4 appendix areas.
+    assert len(word.tables) == 1 + 2 + 3 + 6 + 4
+    assert len(word.inline_shapes) == 1  # the chart
+
+
+def test_every_thai_run_in_word_has_the_complex_script_font(word):
+    runs = [r for p in _all_paragraphs(word) for r in p.runs if any(ord(c) in THAI for c in r.text)]
+    assert len(runs) > 300
+    for run in runs:
+        fonts = run._r.rPr.rFonts
+        assert fonts.get(qn("w:cs")) == "Sarabun", run.text
+        assert fonts.get(qn("w:ascii")) == "Sarabun"
+    heading = word.styles["Heading 1"].element.rPr.rFonts
+    assert heading.get(qn("w:cs")) == "Sarabun" and heading.get(qn("w:cstheme")) is None
+
+
+def test_word_numbers_the_pages_in_the_footer(word):
+    section = word.sections[0]
+    footer = section.footer._element.xml
+    assert "PAGE" in footer and "หน้า" in footer
+    assert section.different_first_page_header_footer
+    assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
+
+
+def _all_paragraphs(document):
+    yield from document.paragraphs
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                yield from cell.paragraphs
+
+
+def test_the_pdf_gives_back_the_fund_names_and_idea_texts_in_thai(demo, pdf):
+    text = flat(pdftotext(pdf))
+    grades = consolidate.current_grades(demo.store, demo.workshop.id)
+    missing = [f for f in grades["fund"] if flat(f) not in text]
+    assert not missing
+    ideas = consolidate.ideas(demo.store, demo.workshop.id)
+    assert [i for i in ideas["text"] if flat(i) not in text] == []
+    assert flat(FORMULA) in text
+    assert flat(t("export.plan_title", "th", province="สมุทรปราการ")) in text
+    assert flat("24 มิถุนายน 2562") in text  # the Thai date, in the Buddhist Era
+
+
+def test_the_pdf_is_a4_and_embeds_sarabun(pdf):
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
+    rows = [line.split() for line in fonts.stdout.splitlines()[2:]]
+    assert rows and all("Sarabun" in r[0] for r in rows)
+    assert all(r[-5] == "yes" for r in rows)  # the "emb" column
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    assert "595.276 x 841.89 pts (A4)" in info.stdout
+    pages = int(next(line for line in info.stdout.splitlines() if line.startswith("Pages:"))[6:])
+    assert pages >= 8
+
+
+def test_an_empty_workshop_makes_documents_that_say_nothing_is_recorded(demo, tmp_path):
+    said = t("export.nothing_yet", "th")
+    data = export_plan(demo.store, demo.empty.id, "docx", "th")
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
+    assert said in paragraphs and t("export.no_ideas", "th") in paragraphs
+    path = tmp_path / "empty.pdf"
+    path.write_bytes(export_plan(demo.store, demo.empty.id, "pdf", "en"))
+    text = flat(pdftotext(path))
+    assert flat(t("export.nothing_yet", "en")) in text
+    assert flat("กองทุนสวัสดิการชุมชนตำบลปากน้ำ") in text  # the funds are listed, ungraded
+
+
+@pytest.mark.parametrize(("word", "without_am"), [("กำลัง", "กาลัง"), ("น้ำ", "น้า")])
+def test_chart_pictures_draw_sara_am_whole(word, without_am):
+    """vl-convert alone drops the sara aa of "ำ"; drawn whole, the word is as wide as with "า"."""
+    ours, plain = _label_png(word), _label_png(without_am)
+    assert abs(_ink_width(ours) - _ink_width(plain)) <= 2
+    assert ImageChops.difference(ours, plain).getbbox() is not None  # and the nikhahit is there
+    assert split_sara_am("ความสำคัญ น้ำ") == "ความส\u0e4d\u0e32คัญ น\u0e4d\u0e49\u0e32"
+
+
+def _label_png(text: str) -> Image.Image:
+    chart = (
+        alt.Chart(pd.DataFrame({"label": [text]}))
+        .mark_text(fontSize=60, font="Sarabun")
+        .encode(text="label:N")
+        .properties(width=300, height=120)
+    )
+    return Image.open(io.BytesIO(render_png(chart, scale=1))).convert("L")
+
+
+def _ink_width(image: Image.Image) -> int:
+    box = ImageChops.invert(image).point(lambda v: 255 if v > 60 else 0).getbbox()
+    return box[2] - box[0]

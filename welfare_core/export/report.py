@@ -1,0 +1,248 @@
+"""The plan as a report: one list of blocks that the Word and the PDF writers both draw.
+
+Title page with the workshop facts; 1. grades per district with the chart; 2. the plan, a table
+per area; 3. the grades fund by fund, per district; appendix: every idea.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pandas as pd
+
+from welfare_core.export.model import BUDDHIST_ERA, ExportModel
+from welfare_core.model import GRADE_LETTERS
+
+# A table cell: plain text, or (text, detail) where the detail is a smaller second line.
+Cell = str | tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    style: str = "body"  # body, note, title, subtitle, centre
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: list[str]
+    rows: list[list[Cell]]
+    widths: list[float]  # relative column widths
+    numeric: frozenset[int] = frozenset()  # right-aligned columns
+    total: bool = False  # the last row is a total, set in bold
+
+
+@dataclass(frozen=True)
+class Picture:
+    png: bytes
+    width_cm: float
+    caption: str
+
+
+@dataclass(frozen=True)
+class PageBreak:
+    pass
+
+
+Block = Heading | Paragraph | Table | Picture | PageBreak
+
+
+@dataclass
+class Report:
+    blocks: list[Block] = field(default_factory=list)
+
+    def add(self, *blocks: Block) -> None:
+        self.blocks.extend(blocks)
+
+
+def build(model: ExportModel, chart: Callable[[ExportModel], bytes] | None) -> Report:
+    """The report's blocks; ``chart`` draws the grade chart (None: leave it out)."""
+    report = Report()
+    _title_page(report, model)
+    _summary(report, model, chart)
+    _plan(report, model)
+    _funds(report, model)
+    _appendix(report, model)
+    return report
+
+
+def number(value: object, decimals: int = 0) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return f"{Decimal(str(value)):,.{decimals}f}"  # str: numpy numbers do not convert
+
+
+def _title_page(report: Report, model: ExportModel) -> None:
+    w = model.workshop
+    year = w.plan_year + (BUDDHIST_ERA if model.lang == "th" else 0)
+    report.add(*(Paragraph(o, "centre") for o in w.organisers))
+    report.add(
+        Paragraph(model.text("plan_title", province=model.province), "title"),
+        Paragraph(model.text("plan_year", year=year), "subtitle"),
+        Paragraph(model.text("from_workshop", title=model.title), "subtitle"),
+    )
+    facts = [
+        ("date", model.date(w.held_on)),
+        ("venue", model.venue),
+        ("province", model.province),
+        ("funds", number(len(model.funds))),
+        ("rated", number(model.rated)),
+        ("ideas", number(len(model.ideas))),
+        ("adopted", number(model.adopted)),
+        ("exported", f"{model.date(model.exported_at.date())} {model.exported_at:%H:%M}"),
+    ]
+    rows: list[list[Cell]] = [[model.text(f"fact.{k}"), v] for k, v in facts]
+    report.add(Table([model.text("col.item"), model.text("col.value")], rows, [1, 2.4]))
+    if model.empty:
+        report.add(Paragraph(model.text("nothing_yet"), "note"))
+    if w.is_sample:
+        report.add(Paragraph(model.text("sample"), "note"))
+    report.add(Paragraph(model.text("times_note"), "note"), PageBreak())
+
+
+def _summary(
+    report: Report, model: ExportModel, chart: Callable[[ExportModel], bytes] | None
+) -> None:
+    report.add(Heading(f"1. {model.text('section.summary')}", 1))
+    if model.rated == 0:
+        report.add(Paragraph(model.text("no_ratings"), "note"))
+    letters = list(GRADE_LETTERS)
+    columns = [*letters, "unrated", "total"]
+    rows: list[list[Cell]] = [
+        [model.local(r, "group"), *(number(r[c]) for c in columns)]
+        for r in model.counts.to_dict("records")
+    ]
+    rows.append([model.text("col.total"), *(number(model.counts[c].sum()) for c in columns)])
+    headers = [model.text("col.district"), *letters, model.text("col.unrated")]
+    report.add(
+        Table(
+            [*headers, model.text("col.total")],
+            rows,
+            [3, 1, 1, 1, 1, 1.6, 1.2],
+            frozenset(range(1, len(columns) + 1)),
+            total=True,
+        )
+    )
+    if chart is not None and model.rated:
+        report.add(Picture(chart(model), 16, model.text("section.chart")))
+    report.add(Heading(model.text("section.levels"), 2))
+    levels: list[list[Cell]] = [
+        [g.letter, (model.grade_name(g.letter), _description(model, g))] for g in model.grades
+    ]
+    report.add(Table([model.text("col.grade"), model.text("col.level")], levels, [1, 8]))
+
+
+def _description(model: ExportModel, level) -> str:
+    return level.description_th if model.lang == "th" else level.description_en
+
+
+def _plan(report: Report, model: ExportModel) -> None:
+    report.add(PageBreak(), Heading(f"2. {model.text('section.plan')}", 1))
+    if model.plan.empty:
+        report.add(Paragraph(model.text("no_ideas"), "note"))
+        return
+    report.add(Paragraph(model.text("plan_adopted" if model.plan_adopted else "plan_by_votes")))
+    headers = [
+        model.text(f"col.{k}") for k in ("no", "idea", "responsible", "due", "partner", "budget")
+    ]
+    for n, area in enumerate(model.areas, start=1):
+        report.add(Heading(f"2.{n} {model.area_name(area)}", 2))
+        items = model.plan[model.plan["area"] == area.key]
+        if items.empty:
+            report.add(Paragraph(model.text("no_items"), "note"))
+            continue
+        rows: list[list[Cell]] = [
+            [
+                str(i),
+                (r["text"], _idea_detail(model, r)),
+                r["responsible"] or "",
+                model.due(r["due"]),
+                r["partner"] or "",
+                number(r["budget_baht"]),
+            ]
+            for i, r in enumerate(items.to_dict("records"), start=1)
+        ]
+        budget = number(items["budget_baht"].dropna().sum())
+        rows.append(["", model.text("total"), "", "", "", budget])
+        report.add(Table(headers, rows, [0.9, 5.2, 2.4, 1.9, 2.9, 2.0], frozenset({5}), total=True))
+
+
+def _idea_detail(model: ExportModel, row: dict) -> str:
+    lines = [f"{model.text('col.action')}: {row['action']}"] if row["action"] else []
+    lines.append(model.text("groups_votes", groups=model.local(row, "origins"), votes=row["votes"]))
+    return "\n".join(lines)
+
+
+def _funds(report: Report, model: ExportModel) -> None:
+    report.add(PageBreak(), Heading(f"3. {model.text('section.funds')}", 1))
+    if model.rated == 0:
+        report.add(Paragraph(model.text("no_ratings"), "note"))
+    headers = [
+        model.text(f"col.{k}")
+        for k in ("no", "fund", "grade", "previous", "change", "members", "reason")
+    ]
+    for n, (_, funds) in enumerate(model.funds.groupby("group_position", sort=True), start=1):
+        report.add(Heading(f"3.{n} {model.local(funds.iloc[0], 'group')}", 2))
+        rows: list[list[Cell]] = [
+            [
+                str(i),
+                r["fund"],
+                r["grade"] if isinstance(r["grade"], str) else "-",
+                r["previous_grade"] if isinstance(r["previous_grade"], str) else "",
+                r["change"],
+                number(r["members"]),
+                r["reason"] if isinstance(r["reason"], str) else "",
+            ]
+            for i, r in enumerate(funds.to_dict("records"), start=1)
+        ]
+        report.add(Table(headers, rows, [0.9, 4, 1.3, 1.9, 2.3, 1.7, 5.5], frozenset({5})))
+
+
+def _appendix(report: Report, model: ExportModel) -> None:
+    report.add(PageBreak(), Heading(model.text("section.appendix"), 1))
+    if model.ideas.empty:
+        report.add(Paragraph(model.text("no_ideas"), "note"))
+        return
+    headers = [
+        model.text(f"col.{k}")
+        for k in (
+            "no",
+            "groups",
+            "idea",
+            "responsible",
+            "due",
+            "partner",
+            "budget",
+            "votes",
+            "adopted",
+        )
+    ]
+    for area in model.areas:
+        items = model.ideas[model.ideas["area"] == area.key]
+        report.add(Heading(model.area_name(area), 2))
+        if items.empty:
+            report.add(Paragraph(model.text("no_items"), "note"))
+            continue
+        rows: list[list[Cell]] = [
+            [
+                str(i),
+                model.local(r, "origins"),
+                (r["text"], f"{model.text('col.action')}: {r['action']}" if r["action"] else ""),
+                r["responsible"] or "",
+                model.due(r["due"]),
+                r["partner"] or "",
+                number(r["budget_baht"]),
+                str(r["votes"]),
+                model.text("yes") if r["adopted"] else "",
+            ]
+            for i, r in enumerate(items.to_dict("records"), start=1)
+        ]
+        report.add(Table(headers, rows, [0.9, 2, 5, 2, 1.8, 2, 1.8, 1.5, 1.5], frozenset({6, 7})))
