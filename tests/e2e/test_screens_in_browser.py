@@ -7,8 +7,11 @@ asks nothing of any other host (the meeting room may have no internet).
 
 from __future__ import annotations
 
+import io
 import re
+from pathlib import Path
 
+import openpyxl
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, expect
 
@@ -159,10 +162,18 @@ def test_every_screen_in_thai_and_english(
     first_area = page.get_by_role("tab", name=workshop.area(next(iter(workshop.area_names)), shown))
     shoot(page, lang, "plenary", title(page), first_area)
 
-    # The export package is still being built elsewhere: the title is the whole check.
     nav_to(page, "nav.export", shown)
-    walk.arrive("export", both("exportpage.title"))
-    shoot(page, lang, "export", title(page))
+    shown = walk.arrive("export", both("exportpage.title"))
+    excel = page.get_by_role("button", name=t("exportpage.xlsx", shown))
+    shoot(page, lang, "export", title(page), excel)
+    # The download is built on click and is a workbook with the funds of the workshop.
+    with page.expect_download(timeout=60_000) as download:
+        excel.click()
+    assert download.value.suggested_filename == f"{workshop.slug}_2019-06-24_plan.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    funds = book.worksheets[1]  # Summary, Funds, Ideas, Plan, History
+    names = {row[1] for row in funds.iter_rows(min_row=2, values_only=True)}
+    assert names == {fund for seeded in workshop.groups for fund in seeded.funds}
     context.close()
     walk.check_language()
 
