@@ -57,137 +57,149 @@ session_tab, codes_tab, facts_tab, roster_tab, new_tab = st.tabs(
         tr("setup.tab_facts"),
         tr("setup.tab_roster"),
         tr("setup.tab_new"),
-    ]
+    ],
+    key="setup-tab",
+    on_change="rerun",
 )
 
-with session_tab:
-    lock_col, timer_col = st.columns(2, gap="large")
-    with lock_col:
-        st.subheader(tr("setup.lock_title"), anchor=False)
-        if workshop.locked:
-            st.warning(tr("setup.is_locked"), icon=":material/lock:")
-            if st.button(tr("setup.unlock"), icon=":material/lock_open:"):
-                attempt(lambda: svc.set_locked(me, False), "setup.unlocked")
-        else:
-            st.success(tr("setup.is_open"), icon=":material/edit_note:")
-            if st.button(tr("setup.lock"), icon=":material/lock:"):
-                attempt(lambda: svc.set_locked(me, True), "setup.locked")
-    with timer_col:
-        st.subheader(tr("timer.label"), anchor=False)
-        timer = svc.timer(wid)
-        timer_display(timer)
-        with st.form("timer"):
-            minutes = st.number_input(
-                tr("field.minutes").capitalize(), min_value=1, max_value=240, value=20
+if session_tab.open:
+    with session_tab:
+        lock_col, timer_col = st.columns(2, gap="large")
+        with lock_col:
+            st.subheader(tr("setup.lock_title"), anchor=False)
+            if workshop.locked:
+                st.warning(tr("setup.is_locked"), icon=":material/lock:")
+                if st.button(tr("setup.unlock"), icon=":material/lock_open:"):
+                    attempt(lambda: svc.set_locked(me, False), "setup.unlocked")
+            else:
+                st.success(tr("setup.is_open"), icon=":material/edit_note:")
+                if st.button(tr("setup.lock"), icon=":material/lock:"):
+                    attempt(lambda: svc.set_locked(me, True), "setup.locked")
+        with timer_col:
+            st.subheader(tr("timer.label"), anchor=False)
+            timer = svc.timer(wid)
+            timer_display(timer)
+            with st.form("timer"):
+                minutes = st.number_input(
+                    tr("field.minutes").capitalize(), min_value=1, max_value=240, value=20
+                )
+                if st.form_submit_button(tr("timer.set")):
+                    attempt(lambda: svc.set_timer(me, int(minutes)), "timer.done")
+            start, pause, reset = st.columns(3)
+            if start.button(
+                tr("timer.start"), icon=":material/play_arrow:", disabled=timer.running
+            ):
+                attempt(lambda: svc.start_timer(me), "timer.done")
+            if pause.button(tr("timer.pause"), icon=":material/pause:", disabled=not timer.running):
+                attempt(lambda: svc.pause_timer(me), "timer.done")
+            if reset.button(tr("timer.reset"), icon=":material/replay:"):
+                attempt(lambda: svc.reset_timer(me), "timer.done")
+
+if codes_tab.open:
+    with codes_tab:
+        base = base_url(st.get_option("server.port"))
+        st.caption(tr("setup.codes_hint", base=base))
+        columns = st.columns(3)
+        for n, group in enumerate(groups):
+            with columns[n % 3], st.container(border=True):
+                link = join_link(base, group.join_code)
+                st.subheader(pick(group.name_th, group.name_en), anchor=False)
+                st.image(qr_png(link), width=300)
+                st.markdown(f"### `{format_code(group.join_code)}`")
+                st.code(link, language=None)
+
+if facts_tab.open:
+    with facts_tab:
+        with st.form("facts"):
+            st.subheader(tr("setup.facts_title"), anchor=False)
+            title_th = st.text_input(tr("field.title_th").capitalize(), workshop.title_th)
+            title_en = st.text_input(tr("field.title_en").capitalize(), workshop.title_en)
+            held_on = st.date_input(tr("setup.held_on"), workshop.held_on)
+            venue_th = st.text_input(tr("field.venue_th").capitalize(), workshop.venue_th)
+            venue_en = st.text_input(tr("field.venue_en").capitalize(), workshop.venue_en)
+            if st.form_submit_button(tr("setup.save"), type="primary"):
+                edit = WorkshopEdit(title_th, title_en, held_on, venue_th, venue_en)
+                attempt(lambda: svc.update_workshop(me, edit), "setup.saved")
+        with st.form("group-names"):
+            st.subheader(tr("setup.groups_title"), anchor=False)
+            names = {}
+            for group in groups:
+                th_col, en_col = st.columns(2)
+                names[group.id] = (
+                    th_col.text_input(
+                        tr("field.group_th").capitalize(), group.name_th, key=f"g{group.id}th"
+                    ),
+                    en_col.text_input(
+                        tr("field.group_en").capitalize(), group.name_en, key=f"g{group.id}en"
+                    ),
+                )
+            if st.form_submit_button(tr("setup.save"), type="primary"):
+                attempt(lambda: svc.rename_groups(me, names), "setup.saved")
+        with st.form("grades"):
+            st.subheader(tr("setup.grades_title"), anchor=False)
+            descriptions = {}
+            for level in svc.grade_levels(wid):
+                st.markdown(f"**{level.letter} · {pick(level.name_th, level.name_en)}**")
+                th_col, en_col = st.columns(2)
+                descriptions[level.letter] = (
+                    th_col.text_area(
+                        tr("field.description_th").capitalize(),
+                        level.description_th,
+                        key=f"d{level.letter}th",
+                    ),
+                    en_col.text_area(
+                        tr("field.description_en").capitalize(),
+                        level.description_en,
+                        key=f"d{level.letter}en",
+                    ),
+                )
+            if st.form_submit_button(tr("setup.save"), type="primary"):
+                attempt(lambda: svc.describe_grades(me, descriptions), "setup.saved")
+
+if roster_tab.open:
+    with roster_tab:
+        st.caption(tr("setup.roster_hint"))
+        upload = st.file_uploader(tr("setup.roster_file"), type=["csv", "xlsx"], key="roster")
+        if upload is not None and (rows := checked_roster(upload, groups)) is not None:
+            st.success(tr("setup.roster_ok", count=len(rows)))
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        (r.row, r.district, r.name, r.tambon, r.members, r.previous_grade)
+                        for r in rows
+                    ],
+                    columns=[
+                        tr("setup.row"),
+                        tr("col.group"),
+                        tr("col.fund"),
+                        tr("col.tambon"),
+                        tr("field.members").capitalize(),
+                        tr("col.previous_grade"),
+                    ],
+                ),
+                hide_index=True,
+                width="stretch",
             )
-            if st.form_submit_button(tr("timer.set")):
-                attempt(lambda: svc.set_timer(me, int(minutes)), "timer.done")
-        start, pause, reset = st.columns(3)
-        if start.button(tr("timer.start"), icon=":material/play_arrow:", disabled=timer.running):
-            attempt(lambda: svc.start_timer(me), "timer.done")
-        if pause.button(tr("timer.pause"), icon=":material/pause:", disabled=not timer.running):
-            attempt(lambda: svc.pause_timer(me), "timer.done")
-        if reset.button(tr("timer.reset"), icon=":material/replay:"):
-            attempt(lambda: svc.reset_timer(me), "timer.done")
+            if st.button(tr("setup.import", count=len(rows)), type="primary"):
+                attempt(lambda: svc.import_roster(me, rows), "setup.imported")
 
-with codes_tab:
-    base = base_url(st.get_option("server.port"))
-    st.caption(tr("setup.codes_hint", base=base))
-    columns = st.columns(3)
-    for n, group in enumerate(groups):
-        with columns[n % 3], st.container(border=True):
-            link = join_link(base, group.join_code)
-            st.subheader(pick(group.name_th, group.name_en), anchor=False)
-            st.image(qr_png(link), width=300)
-            st.markdown(f"### `{format_code(group.join_code)}`")
-            st.code(link, language=None)
-
-with facts_tab:
-    with st.form("facts"):
-        st.subheader(tr("setup.facts_title"), anchor=False)
-        title_th = st.text_input(tr("field.title_th").capitalize(), workshop.title_th)
-        title_en = st.text_input(tr("field.title_en").capitalize(), workshop.title_en)
-        held_on = st.date_input(tr("setup.held_on"), workshop.held_on)
-        venue_th = st.text_input(tr("field.venue_th").capitalize(), workshop.venue_th)
-        venue_en = st.text_input(tr("field.venue_en").capitalize(), workshop.venue_en)
-        if st.form_submit_button(tr("setup.save"), type="primary"):
-            edit = WorkshopEdit(title_th, title_en, held_on, venue_th, venue_en)
-            attempt(lambda: svc.update_workshop(me, edit), "setup.saved")
-    with st.form("group-names"):
-        st.subheader(tr("setup.groups_title"), anchor=False)
-        names = {}
-        for group in groups:
-            th_col, en_col = st.columns(2)
-            names[group.id] = (
-                th_col.text_input(
-                    tr("field.group_th").capitalize(), group.name_th, key=f"g{group.id}th"
-                ),
-                en_col.text_input(
-                    tr("field.group_en").capitalize(), group.name_en, key=f"g{group.id}en"
-                ),
-            )
-        if st.form_submit_button(tr("setup.save"), type="primary"):
-            attempt(lambda: svc.rename_groups(me, names), "setup.saved")
-    with st.form("grades"):
-        st.subheader(tr("setup.grades_title"), anchor=False)
-        descriptions = {}
-        for level in svc.grade_levels(wid):
-            st.markdown(f"**{level.letter} · {pick(level.name_th, level.name_en)}**")
-            th_col, en_col = st.columns(2)
-            descriptions[level.letter] = (
-                th_col.text_area(
-                    tr("field.description_th").capitalize(),
-                    level.description_th,
-                    key=f"d{level.letter}th",
-                ),
-                en_col.text_area(
-                    tr("field.description_en").capitalize(),
-                    level.description_en,
-                    key=f"d{level.letter}en",
-                ),
-            )
-        if st.form_submit_button(tr("setup.save"), type="primary"):
-            attempt(lambda: svc.describe_grades(me, descriptions), "setup.saved")
-
-with roster_tab:
-    st.caption(tr("setup.roster_hint"))
-    upload = st.file_uploader(tr("setup.roster_file"), type=["csv", "xlsx"], key="roster")
-    if upload is not None and (rows := checked_roster(upload, groups)) is not None:
-        st.success(tr("setup.roster_ok", count=len(rows)))
-        st.dataframe(
-            pd.DataFrame(
-                [(r.row, r.district, r.name, r.tambon, r.members, r.previous_grade) for r in rows],
-                columns=[
-                    tr("setup.row"),
-                    tr("col.group"),
-                    tr("col.fund"),
-                    tr("col.tambon"),
-                    tr("field.members").capitalize(),
-                    tr("col.previous_grade"),
-                ],
-            ),
-            hide_index=True,
-            width="stretch",
-        )
-        if st.button(tr("setup.import", count=len(rows)), type="primary"):
-            attempt(lambda: svc.import_roster(me, rows), "setup.imported")
-
-with new_tab:
-    templates = {path.stem: load_template(path) for path in available_templates()}
-    names = {stem: f"{pick(t.title_th, t.title_en)} ({stem})" for stem, t in templates.items()}
-    with st.form("new-workshop"):
-        chosen = st.selectbox(tr("setup.template"), list(names), format_func=names.get)
-        new_roster = st.file_uploader(tr("setup.new_roster"), type=["csv", "xlsx"])
-        passcode = st.text_input(tr("setup.new_passcode"), type="password", max_chars=100)
-        create = st.form_submit_button(tr("setup.create"), type="primary")
-    if create:
-        roster = (new_roster.name, new_roster.getvalue()) if new_roster else None
-        template = templates[chosen]
-        created = attempt(lambda: svc.create_from_template(template, roster, passcode or None))
-        if created is not None:
-            sign_in_facilitator(svc.sign_in(created.slug, created.passcode))
-            st.session_state["new_passcode"] = created.passcode
-            st.session_state["flash"] = "setup.created"
-            st.rerun()
-    if passcode_shown := st.session_state.get("new_passcode"):
-        st.info(tr("setup.passcode_once", passcode=passcode_shown), icon=":material/key:")
+if new_tab.open:
+    with new_tab:
+        templates = {path.stem: load_template(path) for path in available_templates()}
+        names = {stem: f"{pick(t.title_th, t.title_en)} ({stem})" for stem, t in templates.items()}
+        with st.form("new-workshop"):
+            chosen = st.selectbox(tr("setup.template"), list(names), format_func=names.get)
+            new_roster = st.file_uploader(tr("setup.new_roster"), type=["csv", "xlsx"])
+            passcode = st.text_input(tr("setup.new_passcode"), type="password", max_chars=100)
+            create = st.form_submit_button(tr("setup.create"), type="primary")
+        if create:
+            roster = (new_roster.name, new_roster.getvalue()) if new_roster else None
+            template = templates[chosen]
+            created = attempt(lambda: svc.create_from_template(template, roster, passcode or None))
+            if created is not None:
+                sign_in_facilitator(svc.sign_in(created.slug, created.passcode))
+                st.session_state["new_passcode"] = created.passcode
+                st.session_state["flash"] = "setup.created"
+                st.rerun()
+        if passcode_shown := st.session_state.get("new_passcode"):
+            st.info(tr("setup.passcode_once", passcode=passcode_shown), icon=":material/key:")

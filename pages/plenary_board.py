@@ -13,9 +13,13 @@ wid = workshop.id
 
 st.title(tr("plenary.title"), anchor=False)
 show_flash()
-with st.form("dots"):
+with st.form("dots"), st.container(horizontal=True, vertical_alignment="bottom"):
     dots = st.number_input(
-        tr("field.dots").capitalize(), min_value=1, max_value=50, value=workshop.dots_per_group
+        tr("field.dots").capitalize(),
+        min_value=1,
+        max_value=50,
+        value=workshop.dots_per_group,
+        width=240,
     )
     if st.form_submit_button(tr("setup.save")):
         attempt(lambda: svc.set_dots_per_group(me, int(dots)), "setup.saved")
@@ -69,13 +73,19 @@ def area_plan(area: PlanArea) -> None:
         st.markdown(f"**{tr('plenary.merge_title')}**")
         choices = {int(i["idea_id"]): label(i) for _, i in in_area.iterrows()}
         into = st.selectbox(tr("plenary.merge_into"), list(choices), format_func=choices.get)
-        others = st.multiselect(tr("plenary.merge_these"), list(choices), format_func=choices.get)
+        others = st.multiselect(
+            tr("plenary.merge_these"),
+            list(choices),
+            format_func=choices.get,
+            placeholder=tr("plenary.choose_ideas"),
+        )
         if st.form_submit_button(tr("plenary.merge_button")):
             attempt(lambda: svc.merge_ideas(me, into, others), "plenary.merged")
 
 
-for tab, area in zip(
-    st.tabs([pick(a.name_th, a.name_en) for a in svc.areas(wid)]), svc.areas(wid), strict=True
-):
-    with tab:
-        area_plan(area)
+areas = svc.areas(wid)
+tabs = st.tabs([pick(a.name_th, a.name_en) for a in areas], key="plenary-area", on_change="rerun")
+for tab, area in zip(tabs, areas, strict=True):
+    if tab.open:
+        with tab:
+            area_plan(area)

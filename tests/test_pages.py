@@ -315,28 +315,30 @@ def test_the_setup_page_needs_the_facilitator(db):
 
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_the_facilitator_sees_codes_and_locks_the_workshop(db, lang):
-    at = signed_in(db, lang).run()
-    at.switch_page("pages/facilitator_setup.py").run()
+    at = setup_tab(db, lang, "setup.tab_codes")
     assert not at.exception
     assert at.title[0].value == t("setup.title", lang)
     shown = "\n".join(m.value for m in at.markdown)
     for group in facts(db)["groups"]:
         assert codes.format_code(group.join_code) in shown
     assert len(at.image) >= 6  # one QR code per group
+    at.session_state["setup-tab"] = t("setup.tab_session", lang)
+    at.run()
     lock = next(b for b in at.button if b.label == t("setup.lock", lang))
     lock.click().run()
     assert at.toast[0].value == t("setup.locked", lang)
     assert stored(db, "lock_events") == 1
 
 
-def setup_tab(db: Path, lang: str = "th") -> AppTest:
-    at = signed_in(db, lang).run()
+def setup_tab(db: Path, lang: str = "th", tab: str = "setup.tab_session") -> AppTest:
+    at = signed_in(db, lang)
+    at.session_state["setup-tab"] = t(tab, lang)
     at.switch_page("pages/facilitator_setup.py").run()
     return at
 
 
 def test_a_bad_roster_lists_every_row_problem_and_saves_nothing(db):
-    at = setup_tab(db, "en")
+    at = setup_tab(db, "en", "setup.tab_roster")
     before = stored(db, "funds")
     roster = (
         "name,tambon,district,members\n"
@@ -355,7 +357,7 @@ def test_a_bad_roster_lists_every_row_problem_and_saves_nothing(db):
 
 
 def test_a_good_roster_is_previewed_then_imported(db):
-    at = setup_tab(db, "en")
+    at = setup_tab(db, "en", "setup.tab_roster")
     before = stored(db, "funds")
     roster = "ชื่อกองทุน,ตำบล,อำเภอ\nกองทุนสวัสดิการชุมชนตำบลใหม่,คลองด่าน,บางบ่อ\n"
     at.file_uploader(key="roster").set_value(("funds.csv", roster.encode(), "text/csv")).run()
@@ -381,7 +383,7 @@ def test_the_breakout_timer_set_by_the_facilitator_counts_down_in_every_group(db
 
 
 def test_a_new_workshop_from_the_template_gets_its_own_passcode_shown_once(db):
-    at = setup_tab(db, "en")
+    at = setup_tab(db, "en", "setup.tab_new")
     new = next(f for f in at.form if f.proto.form.form_id == "new-workshop")
     new.selectbox[0].set_value("samut-prakan-2562")
     new.form_submit_button[0].click().run()

@@ -153,6 +153,7 @@ def test_every_screen_in_thai_and_english(
     for key, check in checks.items():
         panel = open_tab(page, key, shown)
         shoot(page, lang, key.replace("setup.tab_", "setup-"), title(page), check(panel))
+    open_tab(page, "setup.tab_facts", shown)  # only the chosen tab is drawn
     expect(page.get_by_label(t("field.title_th", shown).capitalize())).to_have_value(
         workshop.title_th
     )
