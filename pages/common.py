@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 import secrets
 from collections.abc import Callable
 from typing import TypeVar
@@ -87,6 +88,17 @@ def plain(text: object) -> str:
     return html.escape(str(text or "")).replace("\n", "<br>")
 
 
+def markdown_escaped(text: str) -> str:
+    """Text for elements that render markdown, with every markdown sign taken literally."""
+    escaped = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text)
+    return escaped.replace("\n", "  \n")  # a line break stays a line break
+
+
+def show_error(err: WelfareError) -> None:
+    """The error as a sentence; messages may quote what was typed, so not as markdown."""
+    st.error(markdown_escaped(err.message(lang())), icon=":material/error:")
+
+
 def attempt(action: Callable[[], T], done: str | None = None, renew: str = "") -> T | None:
     """Run a write; show a failure as a sentence, never a traceback. None when it failed.
 
@@ -97,7 +109,7 @@ def attempt(action: Callable[[], T], done: str | None = None, renew: str = "") -
     try:
         result = action()
     except WelfareError as err:
-        st.error(err.message(lang()), icon=":material/error:")
+        show_error(err)
         return None
     if renew:
         st.session_state[f"form-{renew}"] = st.session_state.get(f"form-{renew}", 0) + 1

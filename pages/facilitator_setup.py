@@ -9,6 +9,7 @@ from pages.common import (
     pick,
     require_facilitator,
     service,
+    show_error,
     show_flash,
     sign_in_facilitator,
     timer_display,
@@ -19,6 +20,8 @@ from welfare_core.errors import RosterError, WelfareError
 from welfare_core.links import base_url, join_link, qr_png
 from welfare_core.model import RosterRow, WorkshopEdit
 from welfare_core.roster import read_roster
+from welfare_core.service import MAX_TIMER_MINUTES
+from welfare_core.store import utcnow
 from welfare_core.template import available_templates, load_template
 
 svc = service()
@@ -46,7 +49,7 @@ def checked_roster(upload, known_groups) -> list[RosterRow] | None:
             width="stretch",
         )
     except WelfareError as err:
-        st.error(err.message(lang()))
+        show_error(err)
     return None
 
 
@@ -81,13 +84,18 @@ if session_tab.open:
             timer_display(timer)
             with st.form("timer"):
                 minutes = st.number_input(
-                    tr("field.minutes").capitalize(), min_value=1, max_value=240, value=20
+                    tr("field.minutes").capitalize(),
+                    min_value=1,
+                    max_value=MAX_TIMER_MINUTES,
+                    value=20,
                 )
                 if st.form_submit_button(tr("timer.set")):
                     attempt(lambda: svc.set_timer(me, int(minutes)), "timer.done")
             start, pause, reset = st.columns(3)
             if start.button(
-                tr("timer.start"), icon=":material/play_arrow:", disabled=timer.running
+                tr("timer.start"),
+                icon=":material/play_arrow:",
+                disabled=timer.running and timer.left(utcnow()) > 0,
             ):
                 attempt(lambda: svc.start_timer(me), "timer.done")
             if pause.button(tr("timer.pause"), icon=":material/pause:", disabled=not timer.running):
@@ -201,5 +209,5 @@ if new_tab.open:
                 st.session_state["new_passcode"] = created.passcode
                 st.session_state["flash"] = "setup.created"
                 st.rerun()
-        if passcode_shown := st.session_state.get("new_passcode"):
+        if passcode_shown := st.session_state.pop("new_passcode", None):
             st.info(tr("setup.passcode_once", passcode=passcode_shown), icon=":material/key:")

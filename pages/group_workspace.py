@@ -13,9 +13,9 @@ from pages.common import (
     forget_group,
     form_key,
     joined_code,
-    lang,
     pick,
     service,
+    show_error,
     show_flash,
     throttle,
     timer_display,
@@ -41,7 +41,7 @@ try:
 except WelfareError as err:
     guard.failed()
     forget_group()
-    st.error(err.message(lang()), icon=":material/error:")
+    show_error(err)
     st.page_link("pages/start.py", label=tr("nav.start"), icon=":material/home:")
     st.stop()
 guard.succeeded()
@@ -173,10 +173,13 @@ def own_idea(idea: pd.Series) -> None:
         st.text(idea["text"])
         plan = [idea[c] for c in ("action", "responsible", "due", "partner") if idea[c]]
         if plan:
-            st.caption(" · ".join(plan))
+            st.text(" · ".join(plan))
+        # The version is in the key: fields keyed by the idea alone would keep showing (and
+        # save back) the text of the first run after another device has edited the idea.
+        version = f"edit-{idea_id}-{idea['updated_at']:%Y%m%d%H%M%S%f}"
         with st.popover(tr("workspace.edit"), icon=":material/edit:"):
-            with st.form(f"edit-{idea_id}", border=False):
-                text, plan_fields = idea_fields(f"edit-{idea_id}", idea)
+            with st.form(version, border=False):
+                text, plan_fields = idea_fields(version, idea)
                 if st.form_submit_button(tr("workspace.save_idea"), type="primary"):
                     edited = IdeaInput(idea["area"], text, plan=plan_fields)
                     attempt(lambda: svc.edit_idea(me, idea_id, edited), "workspace.idea_saved")
@@ -257,7 +260,11 @@ if vote_tab.open:
         )
         # One area at a time: a phone shows a short list, and the page stays quick to draw.
         shown_area = st.segmented_control(
-            tr("col.area"), list(AREA_NAMES), format_func=AREA_NAMES.get, default=areas[0].key
+            tr("col.area"),
+            list(AREA_NAMES),
+            format_func=AREA_NAMES.get,
+            default=areas[0].key,
+            required=True,
         )
         in_area = ideas[ideas["area"] == shown_area].sort_values("votes", ascending=False)
         for _, idea in in_area.iterrows():

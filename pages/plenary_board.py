@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from pages.common import attempt, pick, require_facilitator, service, show_flash, tr
+from pages.common import attempt, form_key, pick, require_facilitator, service, show_flash, tr
 from welfare_core import consolidate
 from welfare_core.model import PlanArea
+from welfare_core.service import MAX_DOTS
 
 svc = service()
 workshop, me = require_facilitator()
@@ -17,7 +18,7 @@ with st.form("dots"), st.container(horizontal=True, vertical_alignment="bottom")
     dots = st.number_input(
         tr("field.dots").capitalize(),
         min_value=1,
-        max_value=50,
+        max_value=MAX_DOTS,
         value=workshop.dots_per_group,
         width=240,
     )
@@ -32,8 +33,9 @@ def label(idea: pd.Series) -> str:
     return f"{idea['text'][:70]} — {pick(idea['origins_th'], idea['origins_en'])}"
 
 
-def adopt(idea_id: int, adopted: bool) -> None:
-    attempt(lambda: svc.set_adopted(me, idea_id, adopted))
+def adopt(idea_id: int, adopted: bool) -> bool:
+    """True once saved; a refusal (the idea was merged or withdrawn meanwhile) is shown."""
+    return attempt(lambda: svc.set_adopted(me, idea_id, adopted) or True) is not None
 
 
 def area_plan(area: PlanArea) -> None:
@@ -47,7 +49,9 @@ def area_plan(area: PlanArea) -> None:
     table = in_area.assign(origins=in_area[pick("origins_th", "origins_en")])
     edited = st.data_editor(
         table[COLUMNS].reset_index(drop=True),
-        key=f"plan-{area.key}",
+        # A new key after each change: the editor's edits are row positions, and the rows
+        # move as votes come in, so old ticks must not be replayed onto other ideas.
+        key=form_key(f"plan-{area.key}"),
         hide_index=True,
         width="stretch",
         disabled=COLUMNS[1:],
@@ -63,9 +67,12 @@ def area_plan(area: PlanArea) -> None:
         },
     )
     changed = edited["adopted"].to_numpy() != table["adopted"].to_numpy()
-    for idea_id, adopted in zip(table["idea_id"][changed], edited["adopted"][changed], strict=True):
-        adopt(int(idea_id), bool(adopted))
-    if changed.any():
+    pairs = zip(table["idea_id"][changed], edited["adopted"][changed], strict=True)
+    results = [adopt(int(idea_id), bool(adopted)) for idea_id, adopted in pairs]
+    if results and all(results):
+        st.session_state[f"form-plan-{area.key}"] = (
+            st.session_state.get(f"form-plan-{area.key}", 0) + 1
+        )
         st.session_state["flash"] = "plenary.adopted"
         st.rerun()
 

@@ -13,6 +13,7 @@ from pages.common import (
     pick,
     plain,
     service,
+    show_error,
     timer_display,
     tr,
 )
@@ -28,7 +29,7 @@ slug = st.query_params.get("ws") or ensure_demo(svc)
 try:
     workshop = svc.workshop(slug)
 except WelfareError as err:
-    st.error(err.message(lang()), icon=":material/error:")
+    show_error(err)
     st.stop()
 st.query_params["ws"] = workshop.slug
 

@@ -11,6 +11,7 @@ import pytest
 from conftest import count
 from streamlit.testing.v1 import AppTest
 
+from pages.common import markdown_escaped
 from welfare_core import codes, consolidate
 from welfare_core.demo import DEMO_PASSCODE, create_demo
 from welfare_core.i18n import catalog, t
@@ -141,7 +142,7 @@ def test_a_wrong_code_says_so_and_repeated_wrong_codes_are_slowed_down(db):
     for _ in range(3):
         at.text_input[0].input("WRONG-CODE")
         at.button[0].click().run()
-    assert at.error[0].value == t("error.bad_code", "th")
+    assert at.error[0].value == markdown_escaped(t("error.bad_code", "th"))
     at.text_input[0].input("ANOTHER1")
     at.button[0].click().run()
     assert "วินาที" in at.error[0].value  # wait n seconds, and the code was not even tried
@@ -161,7 +162,7 @@ def test_the_facilitator_signs_in_with_the_passcode_only(db):
     at = app("en").run()
     at.text_input[1].input("not-the-passcode")
     at.button[1].click().run()
-    assert at.error[0].value == t("error.bad_passcode", "en")
+    assert at.error[0].value == markdown_escaped(t("error.bad_passcode", "en"))
     assert "facilitator_token" not in at.session_state
     at.text_input[1].input(DEMO_PASSCODE)
     at.button[1].click().run()
@@ -212,7 +213,9 @@ def test_a_rating_without_a_reason_or_too_long_is_refused_and_nothing_is_stored(
     at = workspace("en", group.join_code, fund_open=known["first_fund"][group.id]).run()
     at.radio[0].set_value("B")
     at.form_submit_button[0].click().run()
-    assert at.error[0].value == t("error.required", "en", field=t("field.reason", "en"))
+    assert at.error[0].value == markdown_escaped(
+        t("error.required", "en", field=t("field.reason", "en"))
+    )
     at.radio[0].set_value("B")
     at.text_area[0].input("ก" * (MAX_TEXT + 1))
     at.form_submit_button[0].click().run()
@@ -261,9 +264,20 @@ def test_a_group_votes_with_its_dots_and_sees_how_many_are_left(db):
     assert t("workspace.dots_left", "en", left=4 - used, dots=5) in [i.value for i in at.info]
 
 
+def test_an_error_quoting_typed_markup_shows_it_as_text(db):
+    group = facts(db)["groups"][0]
+    at = workspace("en", group.join_code, tab=1).run()
+    idea_form = next(f for f in at.form if f.proto.form.form_id.startswith("new-idea"))
+    idea_form.text_area[0].input("ทะเบียนออนไลน์")
+    due = next(w for w in idea_form.text_input if "When" in w.label)
+    due.input("![x](http://example.org/x.png)")
+    idea_form.form_submit_button[0].click().run()
+    assert "\\!\\[x\\]\\(http://example\\.org/x\\.png\\)" in at.error[0].value
+
+
 def test_a_wrong_code_in_the_link_says_so(db):
     at = workspace("en", "ABCD-EFGH").run()
-    assert at.error[0].value == t("error.bad_code", "en")
+    assert at.error[0].value == markdown_escaped(t("error.bad_code", "en"))
     assert not at.form
 
 
@@ -281,7 +295,7 @@ def test_a_locked_workshop_shows_why_entry_is_closed_and_refuses_ratings(db):
     at.radio[0].set_value("A")
     at.text_area[0].input("ดีมาก")
     at.form_submit_button[0].click().run()
-    assert at.error[0].value == t("error.locked", "th")
+    assert at.error[0].value == markdown_escaped(t("error.locked", "th"))
     assert stored(db, "ratings") == before
 
 

@@ -161,3 +161,88 @@ def test_the_plan_is_the_adopted_ideas_by_area_most_votes_first(
     with pytest.raises(NotAllowed):
         service.set_adopted(lead(g1), low, False)
     assert consolidate.plan(store, wid)["idea_id"].tolist() == [high, low, linkage]
+
+
+def test_a_group_cannot_change_an_idea_the_plenary_has_merged_into_or_adopted(
+    service, store, workshop, facilitator, wid
+):
+    g1, g2 = workshop.groups[:2]
+    target, twin, chosen = (
+        idea(service, g1, "หลัก"),
+        idea(service, g2, "ซ้ำ"),
+        idea(service, g1, "รับ"),
+    )
+    service.merge_ideas(facilitator, target, [twin])
+    service.set_adopted(facilitator, chosen, True)
+    for idea_id in (target, chosen):
+        with pytest.raises(NotAllowed, match="plenary"):
+            service.withdraw_idea(lead(g1), idea_id)
+        with pytest.raises(NotAllowed, match="plenary"):
+            service.edit_idea(lead(g1), idea_id, IdeaInput("data", "แก้"))
+    assert set(consolidate.ideas(store, wid)["idea_id"]) == {target, chosen}
+    service.edit_idea(facilitator, target, IdeaInput("data", "หลัก (รวมแล้ว)"))
+
+
+def test_an_adopted_idea_merged_into_a_duplicate_stays_in_the_plan(
+    service, store, workshop, facilitator, wid
+):
+    g1, g2 = workshop.groups[:2]
+    adopted, duplicate = idea(service, g1, "รับแล้ว"), idea(service, g2, "ซ้ำกัน")
+    service.set_adopted(facilitator, adopted, True)
+    service.merge_ideas(facilitator, duplicate, [adopted])
+    assert consolidate.plan(store, wid)["idea_id"].tolist() == [duplicate]
+
+
+def test_ideas_of_different_areas_are_not_merged(service, store, workshop, facilitator):
+    g1, g2 = workshop.groups[:2]
+    data, linkage = idea(service, g1, "ข้อมูล"), idea(service, g2, "ท้องถิ่น", area="linkage")
+    with pytest.raises(InvalidInput, match="same area"):
+        service.merge_ideas(facilitator, data, [linkage])
+    assert count(store, "idea_merges") == 0
+
+
+def test_a_withdrawn_idea_gives_its_dots_back_on_the_vote_tab_too(service, workshop, wid):
+    g1, g2 = workshop.groups[:2]
+    theirs = idea(service, g2, "จะถอน")
+    service.vote(lead(g1), theirs)
+    assert service.dots_by_idea(wid, g1.id) == {theirs: 1}
+    service.withdraw_idea(lead(g2), theirs)
+    assert service.dots_by_idea(wid, g1.id) == {}
+
+
+def test_progress_counts_a_merged_idea_once_like_the_wall(
+    service, store, workshop, facilitator, wid
+):
+    g1 = workshop.groups[0]
+    a, b = idea(service, g1, "หนึ่ง"), idea(service, g1, "สอง")
+    service.merge_ideas(facilitator, a, [b])
+    row = consolidate.progress(store, wid).set_index("group_id").loc[g1.id]
+    assert row["data"] == 1 == len(consolidate.ideas(store, wid))
+
+
+def test_two_groups_cannot_get_the_same_name(service, store, workshop, facilitator, wid):
+    first, second = workshop.groups[:2]
+    with pytest.raises(InvalidInput, match="บางบ่อ"):
+        service.rename_groups(facilitator, {second.id: ("บางบ่อ", "Bang Bo 2")})
+    with pytest.raises(InvalidInput, match="Same"):
+        service.rename_groups(facilitator, {first.id: ("ก", "Same"), second.id: ("ข", "Same")})
+    assert [g.name_th for g in store.read().groups(wid)][:2] == ["บางบ่อ", "บางพลี"]
+
+
+def test_a_timer_starts_only_once_set_and_starts_again_after_running_out(
+    service, store, workshop, facilitator, wid
+):
+    with pytest.raises(InvalidInput, match="Set the timer"):
+        service.start_timer(facilitator)
+    service.set_timer(facilitator, 1)
+    service.start_timer(facilitator)
+    first = service.timer(wid)
+    assert first.left(first.started_at + dt.timedelta(minutes=2)) == 0
+    # A run-out timer is started again from its full length.
+    ran_out = Timer(60, 60, first.started_at - dt.timedelta(minutes=5))
+    store.write(
+        lambda q: q.insert_timer_event(service.actor(facilitator.token), facilitator, ran_out)
+    )
+    service.start_timer(facilitator)
+    again = service.timer(wid)
+    assert again.remaining_s == 60 and again.left(again.started_at) == 60

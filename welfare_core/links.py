@@ -36,10 +36,6 @@ def join_link(base: str, join_code: str) -> str:
     return f"{base}/group?code={format_code(join_code)}"
 
 
-def projector_link(base: str, slug: str) -> str:
-    return f"{base}/projector?ws={slug}"
-
-
 def qr_png(link: str, scale: int = 10) -> bytes:
     """A PNG QR code; scale 10 gives about 8 cm on a projected 1280 px screen."""
     out = io.BytesIO()

@@ -301,9 +301,16 @@ class WorkshopService:
         }
 
         def work(q: Queries, actor: Actor, _: Caller) -> None:
-            known = {g.id for g in q.groups(actor.workshop_id)}
-            if not set(clean) <= known:
+            groups = {g.id: (g.name_th, g.name_en) for g in q.groups(actor.workshop_id)}
+            if not set(clean) <= set(groups):
                 raise NotFound("error.no_group")
+            # The Thai name is the district that rosters name: two groups cannot share one.
+            names = {**groups, **clean}.values()
+            for language in (0, 1):
+                taken = [n[language] for n in names]
+                twice = sorted({n for n in taken if taken.count(n) > 1})
+                if twice:
+                    raise InvalidInput("error.group_name_twice", name=twice[0])
             for gid, (th, en) in clean.items():
                 q.rename_group(gid, th, en)
 
@@ -345,7 +352,16 @@ class WorkshopService:
         self._timer_step(caller, lambda t, now: Timer(number * 60, number * 60, None))
 
     def start_timer(self, caller: Caller) -> None:
-        self._timer_step(caller, lambda t, now: t if t.running else replace(t, started_at=now))
+        """Start (or resume) the timer; a timer that was never set cannot start."""
+
+        def step(t: Timer, now: dt.datetime) -> Timer:
+            if t.duration_s == 0:
+                raise InvalidInput("error.timer_not_set")
+            if t.running and t.left(now) > 0:
+                return t
+            return Timer(t.duration_s, t.left(now) or t.duration_s, now)
+
+        self._timer_step(caller, step)
 
     def pause_timer(self, caller: Caller) -> None:
         self._timer_step(caller, lambda t, now: Timer(t.duration_s, t.left(now), None))
@@ -366,15 +382,22 @@ class WorkshopService:
             raise InvalidInput("error.nothing_to_merge")
 
         def work(q: Queries, actor: Actor, who: Caller) -> None:
-            _live_idea(q, actor, into_idea_id)
+            target = _live_idea(q, actor, into_idea_id)
+            adopted = q.adopted_ideas(actor.workshop_id)
             for idea_id in sources:
-                _live_idea(q, actor, idea_id)
+                if _live_idea(q, actor, idea_id).content.area != target.content.area:
+                    raise InvalidInput("error.merge_other_area")
                 # What was merged into a source moves on with it: one level, no chains.
                 for earlier in q.ideas_merged_into(actor.workshop_id, idea_id):
                     q.insert_merge(actor, who, earlier, into_idea_id)
                 q.insert_merge(actor, who, idea_id, into_idea_id)
+            # An adopted duplicate keeps its place in the plan through the idea it joined.
+            if adopted & set(sources) and into_idea_id not in adopted:
+                q.insert_adoption(actor, who, into_idea_id, True)
 
-        self._as_facilitator(caller, work)
+        # Two devices merging A into B and B into A at once would lose both: one at a time.
+        with self._check_then_append:
+            self._as_facilitator(caller, work)
 
     def set_adopted(self, caller: Caller, idea_id: int, adopted: bool) -> None:
         """Put an idea into the plan (or take it out again)."""
@@ -452,9 +475,16 @@ def _live_idea(q: Queries, actor: Actor, idea_id: int) -> StoredIdea:
 
 
 def _own_live_idea(q: Queries, caller: Caller, idea_id: int) -> tuple[Actor, int, IdeaInput]:
+    """An idea its group may still change: not once the plenary has merged into it or adopted it,
+    since it then carries other groups' ideas and votes (the facilitator still may)."""
     actor = _writer(q, caller)
     current = _live_idea(q, actor, idea_id)
     _require_group(actor, current.group_id)
+    in_plenary = q.ideas_merged_into(actor.workshop_id, idea_id) or idea_id in q.adopted_ideas(
+        actor.workshop_id
+    )
+    if not actor.is_facilitator and in_plenary:
+        raise NotAllowed("error.idea_in_plenary")
     return actor, current.group_id, current.content
 
 

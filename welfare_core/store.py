@@ -428,12 +428,14 @@ class Queries:
         )[0]
 
     def dots_by_idea(self, workshop_id: int, group_id: int) -> dict[int, int]:
+        """The group's dots per live idea, counted the way ``dots_used`` counts them."""
         rows = self._all(
             f"""
-            WITH {_MERGED}
+            WITH {_MERGED}, {_LATEST}
             SELECT coalesce(m.into_id, v.idea_id), sum(v.delta)::INTEGER FROM votes v
             LEFT JOIN merged m ON m.idea_id = v.idea_id
-            WHERE v.workshop_id = $w AND v.group_id = $g
+            JOIN latest i ON i.idea_id = coalesce(m.into_id, v.idea_id)
+            WHERE v.workshop_id = $w AND v.group_id = $g AND NOT i.withdrawn
             GROUP BY ALL HAVING sum(v.delta) > 0
             """,
             {"w": workshop_id, "g": group_id},
@@ -508,6 +510,14 @@ class Queries:
             "INSERT INTO idea_merges VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [self.next_id(), actor.workshop_id, idea_id, into_idea_id, *_stamp(actor, caller)],
         )
+
+    def adopted_ideas(self, workshop_id: int) -> set[int]:
+        rows = self._all(
+            "SELECT idea_id FROM adoptions WHERE workshop_id = ? GROUP BY idea_id "
+            "HAVING arg_max(adopted, id)",
+            [workshop_id],
+        )
+        return {r[0] for r in rows}
 
     def insert_adoption(
         self, actor: model.Actor, caller: model.Caller, idea_id: int, adopted: bool
@@ -587,16 +597,16 @@ class Queries:
         )
 
     def idea_counts(self, workshop_id: int) -> pd.DataFrame:
-        """Live (not withdrawn) ideas per group and area."""
+        """Live ideas per group and area, as the wall shows them (merged ones count once)."""
         return self._df(
-            """
-            SELECT group_id, area, count(*) AS ideas FROM (
-                SELECT * FROM idea_versions WHERE workshop_id = ?
-                QUALIFY row_number() OVER (PARTITION BY idea_id ORDER BY id DESC) = 1
-            ) WHERE NOT withdrawn
+            f"""
+            WITH {_MERGED}, {_LATEST}
+            SELECT i.group_id, i.area, count(*) AS ideas
+            FROM latest i LEFT JOIN merged m ON m.idea_id = i.idea_id
+            WHERE NOT i.withdrawn AND m.idea_id IS NULL
             GROUP BY ALL
             """,
-            [workshop_id],
+            {"w": workshop_id},
         )
 
     def current_ideas(self, workshop_id: int) -> pd.DataFrame:
