@@ -138,12 +138,13 @@ def throttle(name: str) -> Throttle:
 
 
 def device() -> str:
-    """This browser's device name; kept in the URL so a reload keeps the same device."""
-    if not st.query_params.get("d"):
-        st.query_params["d"] = secrets.token_hex(3)
+    """This browser's device name, kept in the URL (a reload keeps it) and in the session (the
+    menu drops query parameters): one device must not look like two that disagree."""
+    chosen = st.query_params.get("d") or st.session_state.get("device") or secrets.token_hex(3)
+    st.session_state["device"] = st.query_params["d"] = chosen
     agent = st.context.headers.get("User-Agent", "")
     kind = "phone" if "Mobile" in agent else "laptop"
-    return f"{kind}-{st.query_params['d']}"
+    return f"{kind}-{chosen}"
 
 
 def joined_code() -> str:
@@ -203,7 +204,7 @@ def timer_display(timer: Timer, size_px: int = 40) -> None:
     st.html(
         f"""
         <div class="breakout-timer" style="font-size:{size_px}px;font-weight:700;
-             font-variant-numeric:tabular-nums">
+             font-variant-numeric:tabular-nums;white-space:nowrap">
           {label} <span id="{box}">{left // 60:02d}:{left % 60:02d}</span>
         </div>
         <script>

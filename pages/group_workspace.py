@@ -25,6 +25,7 @@ from welfare_core import consolidate
 from welfare_core.codes import format_code
 from welfare_core.errors import WelfareError
 from welfare_core.model import GRADE_LETTERS, ActionPlan, Caller, IdeaInput, RatingInput
+from welfare_core.store import THAI_TIME
 
 svc = service()
 code = joined_code()
@@ -57,7 +58,7 @@ st.caption(
 timer_display(svc.timer(wid), size_px=28)
 show_flash()
 if workshop.locked:
-    st.warning(tr("error.locked"), icon=":material/lock:")
+    st.warning(tr("workspace.locked"), icon=":material/lock:")
 st.text_input(tr("workspace.your_name"), key="author", max_chars=100)
 
 grades = consolidate.current_grades(svc.store, wid)
@@ -80,6 +81,8 @@ def rating_form(fund: pd.Series) -> None:
     """Rate one fund; the grade descriptions are the radio's captions."""
     current = fund["grade"] if pd.notna(fund["grade"]) else None
     form = f"rate-{fund['fund_id']}"
+    # The form starts from the current rating, so a change keeps the figures. Its key does not
+    # follow other devices' ratings: a form being filled in must survive them and still submit.
     with st.form(form_key(form), border=False):
         grade = st.radio(
             tr("col.grade"),
@@ -92,14 +95,22 @@ def rating_form(fund: pd.Series) -> None:
             ],
         )
         reason = st.text_area(
-            tr("field.reason").capitalize(), placeholder=tr("workspace.reason_hint")
+            tr("field.reason").capitalize(),
+            value=fund["reason"] if current else "",
+            placeholder=tr("workspace.reason_hint"),
         )
         left, right = st.columns(2)
+        # No minimum here: the service refuses a negative figure with a sentence, where the
+        # browser would silently block the button.
         members = left.number_input(
-            tr("field.members").capitalize(), min_value=0, step=1, value=None
+            tr("field.members").capitalize(),
+            step=1,
+            value=int(fund["members"]) if pd.notna(fund["members"]) else None,
         )
         balance = right.number_input(
-            tr("field.balance").capitalize(), min_value=0.0, step=1000.0, value=None
+            tr("field.balance").capitalize(),
+            step=1000.0,
+            value=float(fund["balance_baht"]) if pd.notna(fund["balance_baht"]) else None,
         )
         if st.form_submit_button(tr("workspace.save_rating"), type="primary"):
             if grade is None:
@@ -111,7 +122,9 @@ def rating_form(fund: pd.Series) -> None:
     if len(history) > 1:
         with st.popover(tr("workspace.history", count=len(history))):
             st.dataframe(
-                history[["created_at", "grade", "reason", "actor_name", "device"]].rename(
+                history.assign(created_at=history["created_at"] + THAI_TIME)[
+                    ["created_at", "grade", "reason", "actor_name", "device"]
+                ].rename(
                     columns={
                         "created_at": tr("col.time"),
                         "grade": tr("col.grade"),
@@ -147,7 +160,6 @@ def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, Act
         )
         budget = st.number_input(
             tr("field.budget").capitalize(),
-            min_value=0.0,
             step=1000.0,
             value=None
             if initial is None or pd.isna(initial["budget_baht"])
@@ -159,9 +171,19 @@ def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, Act
 
 def new_idea_form() -> None:
     with st.form(form_key("new-idea")):
-        area = st.selectbox(tr("col.area"), list(AREA_NAMES), format_func=AREA_NAMES.get)
+        keys = list(AREA_NAMES)
+        last = st.session_state.get("last-area")
+        area = st.selectbox(
+            tr("col.area"),
+            keys,
+            index=keys.index(last) if last in keys else 0,
+            format_func=AREA_NAMES.get,
+        )
         text, plan = idea_fields(form_key("new-idea"))
-        if st.form_submit_button(tr("workspace.add_idea"), type="primary"):
+        if st.form_submit_button(
+            tr("workspace.add_idea"), type="primary", disabled=workshop.locked
+        ):
+            st.session_state["last-area"] = area  # the next idea is likely in the same area
             idea = IdeaInput(area, text, plan=plan)
             attempt(lambda: svc.add_idea(me, idea), "workspace.idea_saved", renew="new-idea")
 

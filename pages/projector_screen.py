@@ -97,7 +97,7 @@ def grade_tiles(overall: pd.DataFrame) -> str:
 
 @st.fragment(run_every=dt.timedelta(seconds=REFRESH_S))
 def clock_face() -> None:
-    timer_display(dashboard(str(svc.store.path), workshop.id).timer, size_px=44)
+    timer_display(dashboard(str(svc.store.path), workshop.id).timer, size_px=32)
 
 
 @st.fragment(run_every=dt.timedelta(seconds=REFRESH_S))
@@ -145,7 +145,8 @@ def live() -> None:
             cards = [
                 f'<div class="idea-card">{plain(idea["text"])}'
                 f"<small>{plain(pick(idea['origins_th'], idea['origins_en']))}"
-                f" · {tr('projector.votes', votes=int(idea['votes']))}</small></div>"
+                f" · {tr('projector.votes', votes=int(idea['votes']))}"
+                f"{' · ✓ ' + plain(tr('col.adopted')) if idea['adopted'] else ''}</small></div>"
                 for _, idea in ideas.head(6).iterrows()
             ]
             st.html("".join(cards) or f"<small>{plain(tr('projector.no_ideas'))}</small>")

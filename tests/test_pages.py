@@ -212,6 +212,7 @@ def test_a_rating_without_a_reason_or_too_long_is_refused_and_nothing_is_stored(
     before = stored(db, "ratings")
     at = workspace("en", group.join_code, fund_open=known["first_fund"][group.id]).run()
     at.radio[0].set_value("B")
+    at.text_area[0].input("")  # the form starts from the current reason
     at.form_submit_button[0].click().run()
     assert at.error[0].value == markdown_escaped(
         t("error.required", "en", field=t("field.reason", "en"))
@@ -234,6 +235,28 @@ def test_an_idea_is_added_and_markup_in_it_stays_plain_text(db):
     assert not at.exception
     assert stored(db, "idea_versions") == before + 1
     assert typed in [e.value for e in at.text]  # st.text: shown as typed, never rendered
+
+
+def test_changing_a_rating_starts_from_the_current_one_and_keeps_its_figures(db):
+    known = facts(db)
+    group = known["groups"][0]
+    fund = known["first_fund"][group.id]
+    at = workspace("en", group.join_code, fund_open=fund).run()
+    at.radio[0].set_value("B")
+    at.text_area[0].input("first")
+    at.number_input[0].set_value(120)
+    at.number_input[1].set_value(350000.0)
+    at.form_submit_button[0].click().run()
+    assert (at.text_area[0].value, at.number_input[0].value) == ("first", 120)
+    at.radio[0].set_value("A")
+    at.form_submit_button[0].click().run()
+    store = Store(db)
+    try:
+        latest = consolidate.rating_history(store, known["workshop"].id, fund).iloc[-1]
+    finally:
+        store.close()
+    assert (latest["grade"], latest["reason"], latest["members"]) == ("A", "first", 120)
+    assert float(latest["balance_baht"]) == 350000.0
 
 
 def test_two_devices_rating_a_fund_differently_both_succeed_and_the_group_is_told(db):
@@ -291,7 +314,7 @@ def test_a_locked_workshop_shows_why_entry_is_closed_and_refuses_ratings(db):
     group = known["groups"][0]
     before = stored(db, "ratings")
     at = workspace("th", group.join_code, fund_open=known["first_fund"][group.id]).run()
-    assert at.warning[0].value == t("error.locked", "th")
+    assert at.warning[0].value == t("workspace.locked", "th")
     at.radio[0].set_value("A")
     at.text_area[0].input("ดีมาก")
     at.form_submit_button[0].click().run()

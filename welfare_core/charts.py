@@ -29,7 +29,9 @@ def grade_distribution(
         .encode(
             # Horizontal bars: long district names stay readable on a projector and a phone.
             y=alt.Y("group:N", sort=list(order), title=None),
-            x=alt.X("sum(funds):Q", title=t("col.funds", lang), axis=alt.Axis(tickMinStep=1)),
+            x=alt.X(
+                "sum(funds):Q", title=t("col.funds", lang), axis=alt.Axis(tickMinStep=1, format="d")
+            ),
             color=alt.Color(
                 "grade:N",
                 title=t("col.grade", lang),

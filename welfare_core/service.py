@@ -46,6 +46,7 @@ MAX_TEXT = 1000  # idea text and rating reason
 MAX_FIELD = 300  # the action-plan fields
 MAX_BUDGET = Decimal(10**12)
 MAX_DOTS = 50
+BUDDHIST_ERA_OFFSET = 543
 MAX_TIMER_MINUTES = 240
 _DUE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2]|Q[1-4])$")
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
@@ -597,12 +598,20 @@ def _money(value: object, field: str) -> Decimal | None:
 
 
 def _due(value: str, plan_year: Callable[[], int]) -> str:
-    """A month (2020-03) or a quarter (2020-Q2) within a year of the plan year."""
+    """A month (2020-03) or a quarter (2020-Q2) within a year of the plan year.
+
+    A Buddhist-era year (2563-Q1), as Thai offices write it, is stored as the Western year.
+    """
     due = (value or "").strip().upper()
     if not due:
         return ""
     year = plan_year()
     match = _DUE.match(due)
+    if match and int(match.group(1)) - BUDDHIST_ERA_OFFSET in range(year - 1, year + 2):
+        due = f"{int(match.group(1)) - BUDDHIST_ERA_OFFSET}-{match.group(2)}"
+        match = _DUE.match(due)
     if not match or abs(int(match.group(1)) - year) > 1:
-        raise InvalidInput("error.bad_due", value=value, year=year)
+        raise InvalidInput(
+            "error.bad_due", value=value, year=year, be_year=year + BUDDHIST_ERA_OFFSET
+        )
     return due

@@ -315,6 +315,7 @@ def test_a_locked_workshop_refuses_ratings_and_says_why(
     group = fresh_workshop.groups[5]
     fund = group.funds[0]
     locked = t("error.locked", TH)
+    closed = t("workspace.locked", TH)  # the notice at the top of the group's page
     group_context = browser.new_context(viewport={"width": 390, "height": 844})
     page = open_page(group_context.new_page(), group_link(fresh_app, group.code))
     before = fund_label(page, fund).inner_text()
@@ -333,13 +334,13 @@ def test_a_locked_workshop_refuses_ratings_and_says_why(
     save_rating(box, TH)
     expect(alert(box, "Error")).to_have_text(locked)
     wait_drawn(page)
-    expect(alert(page, "Warning").filter(has_text=locked)).to_be_visible()
+    expect(alert(page, "Warning").filter(has_text=closed)).to_be_visible()
     expect(fund_label(page, fund)).to_have_text(before)
     box = open_fund(page, fund)  # the warning above the form redraws the page (see the bug)
     expect(box.get_by_test_id("stTextArea").locator("textarea")).to_have_value(reason)
     # Whoever opens the group's link now reads why entry is closed.
     late = open_page(group_context.new_page(), group_link(fresh_app, group.code))
-    expect(alert(late, "Warning").filter(has_text=locked)).to_be_visible()
+    expect(alert(late, "Warning").filter(has_text=closed)).to_be_visible()
     late.close()
 
     # Entry open again: the same rating, still filled in, goes through.
@@ -353,6 +354,6 @@ def test_a_locked_workshop_refuses_ratings_and_says_why(
         re.compile("^" + re.escape(label) + "( ⚠)?$"), timeout=20_000
     )
     wait_drawn(page)
-    expect(alert(page, "Warning").filter(has_text=locked)).to_have_count(0)
+    expect(alert(page, "Warning").filter(has_text=closed)).to_have_count(0)
     group_context.close()
     facilitator_context.close()

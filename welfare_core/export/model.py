@@ -10,10 +10,8 @@ import pandas as pd
 from welfare_core import consolidate
 from welfare_core.i18n import t
 from welfare_core.model import GRADE_LETTERS, GradeLevel, PlanArea, Workshop
-from welfare_core.store import Store, utcnow
+from welfare_core.store import THAI_TIME, Store, utcnow
 
-# Stored times are naive UTC; Thailand keeps UTC+7 all year, and the documents are read there.
-THAI_TIME = dt.timedelta(hours=7)
 BUDDHIST_ERA = 543
 
 
