@@ -9,7 +9,7 @@ from conftest import count, lead
 
 from welfare_core import consolidate
 from welfare_core.errors import InvalidInput, NotAllowed, NotFound
-from welfare_core.model import IdeaInput, Timer, WorkshopEdit
+from welfare_core.model import ActionPlan, IdeaInput, Timer, WorkshopEdit
 
 
 @pytest.fixture
@@ -246,3 +246,14 @@ def test_a_timer_starts_only_once_set_and_starts_again_after_running_out(
     service.start_timer(facilitator)
     again = service.timer(wid)
     assert again.remaining_s == 60 and again.left(again.started_at) == 60
+
+
+def test_a_due_date_in_the_buddhist_era_is_stored_as_the_western_year(
+    service, store, workshop, wid
+):
+    group = workshop.groups[0]
+    plan = ActionPlan(due="2563-q2")
+    idea_id = service.add_idea(lead(group), IdeaInput("data", "ทะเบียน", plan=plan))
+    assert consolidate.ideas(store, wid).set_index("idea_id").loc[idea_id, "due"] == "2020-Q2"
+    with pytest.raises(InvalidInput, match="2563"):
+        service.add_idea(lead(group), IdeaInput("data", "ไกลไป", plan=ActionPlan(due="2570-Q1")))
