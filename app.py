@@ -21,46 +21,25 @@ start = st.Page("pages/start.py", title=tr("nav.start"), icon=":material/home:",
 # what this browser's role may use, and each page checks the role itself.
 participant = "visible" if joined_code() else "hidden"
 facilitating = "visible" if facilitator() is not None else "hidden"
-page = st.navigation(
-    [
-        start,
-        st.Page(
-            "pages/group_workspace.py",
-            title=tr("nav.workspace"),
-            icon=":material/groups:",
-            url_path="group",
-            visibility=participant,
-        ),
-        st.Page(
-            "pages/projector_screen.py",
-            title=tr("nav.projector"),
-            icon=":material/co_present:",
-            url_path="projector",
-        ),
-        st.Page(
-            "pages/facilitator_setup.py",
-            title=tr("nav.setup"),
-            icon=":material/settings:",
-            url_path="setup",
-            visibility=facilitating,
-        ),
-        st.Page(
-            "pages/plenary_board.py",
-            title=tr("nav.plenary"),
-            icon=":material/how_to_vote:",
-            url_path="plenary",
-            visibility=facilitating,
-        ),
-        st.Page(
-            "pages/plan_export.py",
-            title=tr("nav.export"),
-            icon=":material/download:",
-            url_path="export",
-            visibility=facilitating,
-        ),
-    ],
-    position="top",
+# (file in pages/, catalog key, icon, url path, who sees it in the menu)
+SCREENS = (
+    ("group_workspace", "nav.workspace", "groups", "group", participant),
+    ("projector_screen", "nav.projector", "co_present", "projector", "visible"),
+    ("facilitator_setup", "nav.setup", "settings", "setup", facilitating),
+    ("plenary_board", "nav.plenary", "how_to_vote", "plenary", facilitating),
+    ("plan_export", "nav.export", "download", "export", facilitating),
 )
+pages = [
+    st.Page(
+        f"pages/{file}.py",
+        title=tr(key),
+        icon=f":material/{icon}:",
+        url_path=url,
+        visibility=shown,
+    )
+    for file, key, icon, url, shown in SCREENS
+]
+page = st.navigation([start, *pages], position="top")
 # Less empty space above the content: a phone shows more of the form, a projector more data.
 st.html("<style>.stMainBlockContainer { padding-top: 3.2rem; }</style>")
 page.run()

@@ -502,6 +502,6 @@ def test_every_key_the_pages_use_is_in_the_catalogs():
 
 def test_no_page_url_is_the_name_of_a_file_in_pages():
     """Otherwise a first request after a restart may run that file without app.py."""
-    urls = re.findall(r'url_path="([^"]+)"', (ROOT / "app.py").read_text())
+    urls = re.findall(r'"nav\.\w+", "\w+", "(\w+)"', (ROOT / "app.py").read_text())
     assert len(urls) == 5
     assert not set(urls) & {p.stem for p in PAGES}
