@@ -112,11 +112,16 @@ def attempt(action: Callable[[], T], done: str | None = None, renew: str = "") -
         show_error(err)
         return None
     if renew:
-        st.session_state[f"form-{renew}"] = st.session_state.get(f"form-{renew}", 0) + 1
+        renew_form(renew)
     if done:
         st.session_state["flash"] = done
         st.rerun()
     return result
+
+
+def renew_form(name: str) -> None:
+    """Give the form (or editor) ``name`` a new key: it comes back empty on the next run."""
+    st.session_state[f"form-{name}"] = st.session_state.get(f"form-{name}", 0) + 1
 
 
 def form_key(name: str) -> str:
@@ -197,8 +202,9 @@ def timer_display(timer: Timer, size_px: int = 40) -> None:
     """The breakout timer, counting down in the browser: no rerun, no request per second."""
     if timer.duration_s == 0:
         return
-    left = timer.left(utcnow())
-    running = "true" if timer.running and left > 0 else "false"
+    now = utcnow()
+    left = timer.left(now)
+    running = "true" if timer.counting(now) else "false"
     label = html.escape(tr("timer.label"))
     box = f"timer-{secrets.token_hex(4)}"
     st.html(

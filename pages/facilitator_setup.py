@@ -95,7 +95,7 @@ if session_tab.open:
             if start.button(
                 tr("timer.start"),
                 icon=":material/play_arrow:",
-                disabled=timer.running and timer.left(utcnow()) > 0,
+                disabled=timer.counting(utcnow()),
             ):
                 attempt(lambda: svc.start_timer(me), "timer.done")
             if pause.button(tr("timer.pause"), icon=":material/pause:", disabled=not timer.running):

@@ -3,7 +3,16 @@
 import pandas as pd
 import streamlit as st
 
-from pages.common import attempt, form_key, pick, require_facilitator, service, show_flash, tr
+from pages.common import (
+    attempt,
+    form_key,
+    pick,
+    renew_form,
+    require_facilitator,
+    service,
+    show_flash,
+    tr,
+)
 from welfare_core import consolidate
 from welfare_core.model import PlanArea
 from welfare_core.service import MAX_DOTS
@@ -70,9 +79,7 @@ def area_plan(area: PlanArea) -> None:
     pairs = zip(table["idea_id"][changed], edited["adopted"][changed], strict=True)
     results = [adopt(int(idea_id), bool(adopted)) for idea_id, adopted in pairs]
     if results and all(results):
-        st.session_state[f"form-plan-{area.key}"] = (
-            st.session_state.get(f"form-plan-{area.key}", 0) + 1
-        )
+        renew_form(f"plan-{area.key}")
         st.session_state["flash"] = "plenary.adopted"
         st.rerun()
 

@@ -46,7 +46,11 @@ def grade_counts(store: Store, workshop_id: int) -> pd.DataFrame:
 
 def overall_grade_counts(store: Store, workshop_id: int) -> pd.DataFrame:
     """Funds per current grade over the whole workshop, A to D."""
-    counts = grade_counts(store, workshop_id)
+    return totals_by_grade(grade_counts(store, workshop_id))
+
+
+def totals_by_grade(counts: pd.DataFrame) -> pd.DataFrame:
+    """The groups of ``grade_counts`` added up: funds per grade, A to D."""
     return counts.groupby("grade", as_index=False)["funds"].sum()
 
 
@@ -140,7 +144,7 @@ def dashboard(store: Store, workshop_id: int) -> Dashboard:
         areas=q.areas(workshop_id),
         progress=progress(store, workshop_id),
         counts=counts,
-        overall=counts.groupby("grade", as_index=False)["funds"].sum(),
+        overall=totals_by_grade(counts),
         ideas=ideas(store, workshop_id),
         disagreements=disagreements(store, workshop_id),
         changes=grade_changes(store, workshop_id),

@@ -190,6 +190,10 @@ class Timer:
     def running(self) -> bool:
         return self.started_at is not None
 
+    def counting(self, now: dt.datetime) -> bool:
+        """Started and not yet run out."""
+        return self.running and self.left(now) > 0
+
     def left(self, now: dt.datetime) -> int:
         """Whole seconds left at ``now``, never below zero."""
         if self.started_at is None:

@@ -358,7 +358,7 @@ class WorkshopService:
         def step(t: Timer, now: dt.datetime) -> Timer:
             if t.duration_s == 0:
                 raise InvalidInput("error.timer_not_set")
-            if t.running and t.left(now) > 0:
+            if t.counting(now):
                 return t
             return Timer(t.duration_s, t.left(now) or t.duration_s, now)
 

@@ -336,7 +336,7 @@ def test_a_locked_workshop_refuses_ratings_and_says_why(
     wait_drawn(page)
     expect(alert(page, "Warning").filter(has_text=closed)).to_be_visible()
     expect(fund_label(page, fund)).to_have_text(before)
-    box = open_fund(page, fund)  # the warning above the form redraws the page (see the bug)
+    box = open_fund(page, fund)  # still open after the refusal, or opened again
     expect(box.get_by_test_id("stTextArea").locator("textarea")).to_have_value(reason)
     # Whoever opens the group's link now reads why entry is closed.
     late = open_page(group_context.new_page(), group_link(fresh_app, group.code))

@@ -10,6 +10,7 @@ import altair as alt
 import fontpkg_sarabun
 
 from welfare_core.charts import grade_distribution
+from welfare_core.consolidate import totals_by_grade
 from welfare_core.export.model import ExportModel
 from welfare_core.i18n import t
 
@@ -38,12 +39,8 @@ def chart_png(model: ExportModel) -> bytes:
     counts = model.grade_counts
     groups = counts["group_position"].nunique()
     if groups > MAX_CHART_GROUPS:  # hundreds of bars say nothing: one bar for the whole file
-        counts = (
-            counts.groupby("grade", as_index=False)["funds"]
-            .sum()
-            .assign(
-                group_position=1, group_th=t("export.total", "th"), group_en=t("export.total", "en")
-            )
+        counts = totals_by_grade(counts).assign(
+            group_position=1, group_th=t("export.total", "th"), group_en=t("export.total", "en")
         )
         groups = 1
     width = max(360, 130 * groups)
