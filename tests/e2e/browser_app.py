@@ -306,26 +306,37 @@ def rated_funds(page: Page) -> list[str]:
     return [label.split(" — ")[0].strip() for label in labels if " — " in label]
 
 
-def open_fund(page: Page, fund: str) -> Locator:
-    """A fund's expander, opened if it is closed."""
+def open_fund(page: Page, fund: str, lang: str) -> Locator:
+    """A fund's expander, opened if it is closed, with its rating form drawn."""
     box = fund_expander(page, fund)
     if box.locator("details[open]").count() == 0:
         box.locator("summary").click()
     expect(box.locator("details[open]")).to_have_count(1)
-    wait_drawn(page)  # an expander draws its content on a rerun once opened
+    # The expander draws its content on the rerun its opening starts. Waiting for the form
+    # first makes sure that run has begun, so wait_drawn cannot pass on the run before it.
+    expect(save_button(box, lang)).to_be_visible(timeout=20_000)
+    wait_drawn(page)
     return box
 
 
 def fill_rating(page: Page, fund: str, letter: str, reason: str, lang: str) -> Locator:
     """Open a fund, choose a grade and type a reason (not saved yet); the fund's expander."""
-    box = open_fund(page, fund)
-    box.get_by_test_id("stRadioOption").nth(GRADE_LETTERS.index(letter)).click()
-    box.get_by_test_id("stTextArea").locator("textarea").fill(reason)
+    box = open_fund(page, fund, lang)
+    grade = box.get_by_test_id("stRadioOption").nth(GRADE_LETTERS.index(letter))
+    grade.click()
+    expect(grade.locator("input")).to_be_checked()
+    reason_box = box.get_by_test_id("stTextArea").locator("textarea")
+    reason_box.fill(reason)
+    expect(reason_box).to_have_value(reason)
     return box
 
 
+def save_button(box: Locator, lang: str) -> Locator:
+    return box.get_by_role("button", name=t("workspace.save_rating", lang), exact=True)
+
+
 def save_rating(box: Locator, lang: str) -> None:
-    box.get_by_role("button", name=t("workspace.save_rating", lang), exact=True).click()
+    save_button(box, lang).click()
 
 
 def rate_fund(page: Page, fund: str, letter: str, reason: str, label: str, lang: str) -> None:
@@ -334,7 +345,13 @@ def rate_fund(page: Page, fund: str, letter: str, reason: str, label: str, lang:
     # While a run redraws the page, Streamlit can show an element and its stale copy at once.
     # " ⚠" follows when another device of the group gave another grade a moment ago.
     shown = re.compile("^" + re.escape(f"{fund} — {label}") + "( ⚠)?$")
-    expect(fund_label(page, fund).last).to_have_text(shown, timeout=20_000)
+    try:
+        expect(fund_label(page, fund).last).to_have_text(shown, timeout=20_000)
+    except AssertionError as missing:
+        refusals = alert(page, "Error").all_inner_texts()  # what the participant was told
+        raise AssertionError(f"{fund} not shown as {label}; errors on the page: {refusals}") from (
+            missing
+        )
     wait_drawn(page)  # the rerun after the save has drawn every fund again
     expect(fund_label(page, fund)).to_have_text(shown)
 

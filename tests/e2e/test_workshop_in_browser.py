@@ -165,7 +165,7 @@ def test_a_group_page_shows_only_its_own_funds_and_ideas_to_edit(
     open_tab(page, "workspace.tab_rate", TH)
     expect(page.get_by_test_id("stExpander")).to_have_count(len(mine.funds))
     assert rated_funds(page) == list(mine.funds)
-    open_fund(page, mine.funds[0])  # a form is drawn only for the fund that is open
+    open_fund(page, mine.funds[0], TH)  # a form is drawn only for the fund that is open
     save_buttons = page.get_by_role("button", name=t("workspace.save_rating", TH))
     expect(save_buttons).to_have_count(1)
     others = {fund for group in fresh_workshop.groups[1:] for fund in group.funds}
@@ -336,7 +336,7 @@ def test_a_locked_workshop_refuses_ratings_and_says_why(
     wait_drawn(page)
     expect(alert(page, "Warning").filter(has_text=closed)).to_be_visible()
     expect(fund_label(page, fund)).to_have_text(before)
-    box = open_fund(page, fund)  # still open after the refusal, or opened again
+    box = open_fund(page, fund, TH)  # still open after the refusal, or opened again
     expect(box.get_by_test_id("stTextArea").locator("textarea")).to_have_value(reason)
     # Whoever opens the group's link now reads why entry is closed.
     late = open_page(group_context.new_page(), group_link(fresh_app, group.code))
