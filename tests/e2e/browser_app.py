@@ -349,9 +349,8 @@ def rate_fund(page: Page, fund: str, letter: str, reason: str, label: str, lang:
         expect(fund_label(page, fund).last).to_have_text(shown, timeout=20_000)
     except AssertionError as missing:
         refusals = alert(page, "Error").all_inner_texts()  # what the participant was told
-        raise AssertionError(f"{fund} not shown as {label}; errors on the page: {refusals}") from (
-            missing
-        )
+        message = f"{fund} not shown as {label}; errors on the page: {refusals}"
+        raise AssertionError(message) from missing
     wait_drawn(page)  # the rerun after the save has drawn every fund again
     expect(fund_label(page, fund)).to_have_text(shown)
 
