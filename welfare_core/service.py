@@ -40,7 +40,7 @@ from welfare_core.model import (
     WorkshopEdit,
 )
 from welfare_core.roster import districts_in, read_roster
-from welfare_core.store import Queries, Store, utcnow
+from welfare_core.store import Queries, Store, idea_version_row, rating_row, utcnow
 
 MAX_TEXT = 1000  # idea text and rating reason
 MAX_FIELD = 300  # the action-plan fields
@@ -58,6 +58,12 @@ class WorkshopService:
         # Appends never conflict in DuckDB, so a check-then-append (the dot limit) is made
         # atomic here; one process holds the file, so a process lock is enough.
         self._check_then_append = threading.Lock()
+        # Facts that never change once written, remembered so the busiest writes (ratings and
+        # new ideas) skip their reads: the group a join code opens, where a fund belongs, and a
+        # workshop's plan areas. Only valid codes are remembered; facilitator tokens expire.
+        self._group_actors: dict[str, Actor] = {}
+        self._fund_places: dict[int, tuple[int, int]] = {}
+        self._area_keys: dict[int, frozenset[str]] = {}
 
     # --- workshops and sign-in ----------------------------------------------------------------
 
@@ -206,34 +212,33 @@ class WorkshopService:
             members=_count(rating.members, "field.members"),
             balance_baht=_money(rating.balance_baht, "field.balance"),
         )
-
-        def work(q: Queries) -> int:
-            actor = _writer(q, caller)
-            fund = q.fund(clean.fund_id)
-            if fund is None or fund.workshop_id != actor.workshop_id:
-                raise NotFound("error.no_fund")
-            _require_group(actor, fund.group_id)
-            return q.insert_rating(actor, _clean_caller(caller), fund, clean)
-
-        return self.store.write(work)
+        actor = self._participant(caller.token)
+        place = self._fund_place(clean.fund_id)
+        if place is None or place[0] != actor.workshop_id:
+            raise NotFound("error.no_fund")
+        _require_group(actor, place[1])
+        rating_id = self.store.new_id()
+        row = rating_row(rating_id, actor, _clean_caller(caller), place[1], clean)
+        self.store.append("ratings", row, actor.workshop_id)  # refused if locked meanwhile
+        return rating_id
 
     def add_idea(self, caller: Caller, idea: IdeaInput, group_id: int | None = None) -> int:
         """Add an idea for the caller's group (a facilitator names the group); returns its id."""
-
-        def work(q: Queries) -> int:
-            actor = _writer(q, caller)
-            owner = _acting_group(q, actor, group_id)
-            clean = _clean_idea(q, actor, owner, idea)
-            return q.insert_idea_version(actor, _clean_caller(caller), None, owner, clean)
-
-        return self.store.write(work)
+        actor = self._participant(caller.token)
+        q = self.store.read()
+        owner = _acting_group(q, actor, group_id)
+        clean = self._clean_idea(actor, owner, idea, lambda: q.plan_year(actor.workshop_id))
+        idea_id = self.store.new_id()
+        row = idea_version_row(idea_id, idea_id, actor, _clean_caller(caller), owner, clean)
+        self.store.append("idea_versions", row, actor.workshop_id)  # refused if locked meanwhile
+        return idea_id
 
     def edit_idea(self, caller: Caller, idea_id: int, idea: IdeaInput) -> None:
         """Append a new version; earlier versions stay in the history."""
 
         def work(q: Queries) -> None:
             actor, owner, _ = _own_live_idea(q, caller, idea_id)
-            clean = _clean_idea(q, actor, owner, idea)
+            clean = self._clean_idea(actor, owner, idea, lambda: q.plan_year(actor.workshop_id))
             q.insert_idea_version(actor, _clean_caller(caller), idea_id, owner, clean)
 
         self.store.write(work)
@@ -423,6 +428,51 @@ class WorkshopService:
 
         self.store.write(checked)
 
+    # --- facts remembered between writes (see __init__) ---------------------------------------
+
+    def _participant(self, token: str) -> Actor:
+        """Who holds this code; the lock is checked when the write commits."""
+        known = self._group_actors.get(token)
+        if known is None:
+            known = _actor(self.store.read(), token)
+            if known.is_facilitator:
+                return known
+            self._group_actors[token] = known
+        return known
+
+    def _fund_place(self, fund_id: int) -> tuple[int, int] | None:
+        """The fund's workshop and group (a fund never moves), or None when there is no fund."""
+        if fund_id not in self._fund_places:
+            fund = self.store.read().fund(fund_id)
+            if fund is None:
+                return None
+            self._fund_places[fund_id] = (fund.workshop_id, fund.group_id)
+        return self._fund_places[fund_id]
+
+    def _clean_idea(
+        self, actor: Actor, group_id: int, idea: IdeaInput, plan_year: Callable[[], int]
+    ) -> IdeaInput:
+        if actor.workshop_id not in self._area_keys:
+            areas = self.store.read().areas(actor.workshop_id)
+            self._area_keys[actor.workshop_id] = frozenset(a.key for a in areas)
+        if idea.area not in self._area_keys[actor.workshop_id]:
+            raise InvalidInput("error.bad_area", value=idea.area)
+        if idea.fund_id is not None and self._fund_place(idea.fund_id) != (
+            actor.workshop_id,
+            group_id,
+        ):
+            raise NotFound("error.no_fund")
+        p = idea.plan
+        plan = ActionPlan(
+            action=_text(p.action, MAX_FIELD, "field.action"),
+            responsible=_text(p.responsible, MAX_FIELD, "field.responsible"),
+            due=_due(p.due, plan_year),
+            partner=_text(p.partner, MAX_FIELD, "field.partner"),
+            budget_baht=_money(p.budget_baht, "field.budget"),
+        )
+        text = _text(idea.text, MAX_TEXT, "field.idea", required=True)
+        return IdeaInput(idea.area, text, idea.fund_id, plan)
+
 
 # --- checks shared by the use cases -------------------------------------------------------------
 
@@ -495,25 +545,6 @@ def _clean_caller(caller: Caller) -> Caller:
         _text(caller.device, 100, "field.device") or "unknown",
         _text(caller.name, 100, "field.author"),
     )
-
-
-def _clean_idea(q: Queries, actor: Actor, group_id: int, idea: IdeaInput) -> IdeaInput:
-    if idea.area not in {a.key for a in q.areas(actor.workshop_id)}:
-        raise InvalidInput("error.bad_area", value=idea.area)
-    if idea.fund_id is not None:
-        fund = q.fund(idea.fund_id)
-        if fund is None or fund.workshop_id != actor.workshop_id or fund.group_id != group_id:
-            raise NotFound("error.no_fund")
-    p = idea.plan
-    plan = ActionPlan(
-        action=_text(p.action, MAX_FIELD, "field.action"),
-        responsible=_text(p.responsible, MAX_FIELD, "field.responsible"),
-        due=_due(p.due, lambda: q.plan_year(actor.workshop_id)),
-        partner=_text(p.partner, MAX_FIELD, "field.partner"),
-        budget_baht=_money(p.budget_baht, "field.budget"),
-    )
-    text = _text(idea.text, MAX_TEXT, "field.idea", required=True)
-    return IdeaInput(idea.area, text, idea.fund_id, plan)
 
 
 def _import_rows(

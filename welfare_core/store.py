@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +16,7 @@ import pandas as pd
 
 from welfare_core import model
 from welfare_core.errors import DatabaseUnusable
+from welfare_core.group_commit import GroupCommit
 from welfare_core.schema import migrate
 
 T = TypeVar("T")
@@ -46,12 +48,21 @@ class Store:
             migrate(self._con)
         except duckdb.Error as exc:
             raise _unusable(self.path, exc) from None
+        self._ids = _IdPool(self._con)
+        self._appends = GroupCommit(self.write)
 
     def close(self) -> None:
         self._con.close()
 
     def read(self) -> Queries:
-        return Queries(self._con.cursor())
+        return Queries(self._con.cursor(), self._ids.take)
+
+    def new_id(self) -> int:
+        return self._ids.take()
+
+    def append(self, table: str, row: list, workshop_id: int) -> None:
+        """Append one event row, committed together with whatever else is being saved."""
+        self._appends.append(table, row, workshop_id)
 
     def write(self, work: Callable[[Queries], T]) -> T:
         """Run ``work`` in one transaction; retried when DuckDB reports a write conflict."""
@@ -59,7 +70,7 @@ class Store:
             cur = self._con.cursor()
             try:
                 cur.begin()
-                result = work(Queries(cur))
+                result = work(Queries(cur, self._ids.take))
                 cur.commit()
                 return result
             except duckdb.TransactionException as exc:
@@ -75,6 +86,29 @@ class Store:
         raise AssertionError("unreachable")
 
 
+class _IdPool:
+    """Row ids handed out from blocks of the ``row_ids`` sequence: one query per hundred rows.
+
+    Blocks are drawn outside any transaction, so a rolled-back write never returns its ids.
+    """
+
+    BLOCK = 100
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+        self._free: list[int] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> int:
+        with self._lock:
+            if not self._free:
+                rows = self._con.cursor().execute(
+                    "SELECT nextval('row_ids') FROM range(?)", [self.BLOCK]
+                )
+                self._free = sorted((r[0] for r in rows.fetchall()), reverse=True)
+            return self._free.pop()
+
+
 def _unusable(path: Path, exc: duckdb.Error) -> DatabaseUnusable:
     """Say why the file cannot be opened: held by another process, or not a database."""
     text = str(exc)
@@ -87,8 +121,9 @@ def _unusable(path: Path, exc: duckdb.Error) -> DatabaseUnusable:
 class Queries:
     """SQL over one cursor: inside a write transaction or for a single read."""
 
-    def __init__(self, cur: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, cur: duckdb.DuckDBPyConnection, new_id: Callable[[], int]) -> None:
         self.cur = cur
+        self._new_id = new_id
 
     def _one(self, sql: str, params: list | None = None) -> tuple | None:
         return self.cur.execute(sql, params or []).fetchone()
@@ -105,7 +140,20 @@ class Queries:
         return self.cur.execute(sql, params or []).df()
 
     def next_id(self) -> int:
-        return self._one("SELECT nextval('row_ids')")[0]
+        return self._new_id()
+
+    def insert_rows(self, table: str, rows: list[list]) -> None:
+        """Many rows at once: one statement over a DataFrame instead of one per row."""
+        frame = pd.DataFrame.from_records(rows)  # noqa: F841 (read by name in the SQL)
+        self.cur.execute(f"INSERT INTO {table} SELECT * FROM frame")
+
+    def locked_among(self, workshop_ids: set[int]) -> set[int]:
+        rows = self._all(
+            "SELECT workshop_id FROM lock_events WHERE list_contains(?, workshop_id) "
+            "GROUP BY workshop_id HAVING arg_max(locked, id)",
+            [sorted(workshop_ids)],
+        )
+        return {r[0] for r in rows}
 
     # --- workshops, groups, grades, areas -------------------------------------------------
 
@@ -324,59 +372,18 @@ class Queries:
 
     # --- events: ratings, idea versions, votes, locks ---------------------------------------
 
-    def insert_rating(
-        self, actor: model.Actor, caller: model.Caller, fund: model.Fund, r: model.RatingInput
-    ) -> int:
-        rid = self.next_id()
-        self.cur.execute(
-            "INSERT INTO ratings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                rid,
-                fund.workshop_id,
-                fund.id,
-                fund.group_id,
-                r.grade,
-                r.reason,
-                r.members,
-                r.balance_baht,
-                *_stamp(actor, caller),
-            ],
-        )
-        return rid
-
     def insert_idea_version(
         self,
         actor: model.Actor,
         caller: model.Caller,
-        idea_id: int | None,
+        idea_id: int,
         group_id: int,
         idea: model.IdeaInput,
         withdrawn: bool = False,
-    ) -> int:
-        """Append a version; without ``idea_id`` it starts a new idea whose id is this row's."""
-        vid = self.next_id()
-        idea_id = idea_id or vid
-        p = idea.plan
-        self.cur.execute(
-            "INSERT INTO idea_versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                vid,
-                idea_id,
-                actor.workshop_id,
-                group_id,
-                idea.area,
-                idea.text,
-                idea.fund_id,
-                p.action,
-                p.responsible,
-                p.due,
-                p.partner,
-                p.budget_baht,
-                withdrawn,
-                *_stamp(actor, caller),
-            ],
-        )
-        return idea_id
+    ) -> None:
+        row = idea_version_row(self.next_id(), idea_id, actor, caller, group_id, idea, withdrawn)
+        marks = ", ".join("?" * len(row))
+        self.cur.execute(f"INSERT INTO idea_versions VALUES ({marks})", row)
 
     def current_idea(self, idea_id: int) -> model.StoredIdea | None:
         row = self._one(
@@ -721,6 +728,56 @@ _MERGED = """merged AS (
     SELECT idea_id, arg_max(into_idea_id, id) AS into_id FROM idea_merges
     WHERE workshop_id = $w GROUP BY idea_id
 )"""
+
+
+def rating_row(
+    rating_id: int,
+    actor: model.Actor,
+    caller: model.Caller,
+    group_id: int,
+    r: model.RatingInput,
+) -> list:
+    """A ``ratings`` row, column by column: the fund of ``group_id`` in the actor's workshop."""
+    return [
+        rating_id,
+        actor.workshop_id,
+        r.fund_id,
+        group_id,
+        r.grade,
+        r.reason,
+        r.members,
+        r.balance_baht,
+        *_stamp(actor, caller),
+    ]
+
+
+def idea_version_row(
+    version_id: int,
+    idea_id: int,
+    actor: model.Actor,
+    caller: model.Caller,
+    group_id: int,
+    idea: model.IdeaInput,
+    withdrawn: bool = False,
+) -> list:
+    """An ``idea_versions`` row; a new idea's id is its first version's id."""
+    p = idea.plan
+    return [
+        version_id,
+        idea_id,
+        actor.workshop_id,
+        group_id,
+        idea.area,
+        idea.text,
+        idea.fund_id,
+        p.action,
+        p.responsible,
+        p.due,
+        p.partner,
+        p.budget_baht,
+        withdrawn,
+        *_stamp(actor, caller),
+    ]
 
 
 def _stamp(actor: model.Actor, caller: model.Caller) -> list:
