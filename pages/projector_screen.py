@@ -140,14 +140,14 @@ def live() -> None:
     walls = st.columns(len(view.areas))
     for wall, area in zip(walls, view.areas, strict=True):
         with wall:
-            ideas = view.ideas[view.ideas["area"] == area.key]
-            st.markdown(f"**{pick(area.name_th, area.name_en)}** ({len(ideas)})")
+            ideas = view.wall[view.wall["area"] == area.key]
+            st.markdown(f"**{pick(area.name_th, area.name_en)}** ({view.ideas_per_area[area.key]})")
             cards = [
                 f'<div class="idea-card">{plain(idea["text"])}'
                 f"<small>{plain(pick(idea['origins_th'], idea['origins_en']))}"
                 f" · {tr('projector.votes', votes=int(idea['votes']))}"
                 f"{' · ✓ ' + plain(tr('col.adopted')) if idea['adopted'] else ''}</small></div>"
-                for _, idea in ideas.head(6).iterrows()
+                for _, idea in ideas.iterrows()
             ]
             st.html("".join(cards) or f"<small>{plain(tr('projector.no_ideas'))}</small>")
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 import pandas as pd
 
-from welfare_core.model import GRADE_LETTERS, PlanArea, Timer
+from welfare_core.model import GRADE_LETTERS, Group, PlanArea, Timer
 from welfare_core.store import Store, utcnow
 
 DISAGREEMENT_WINDOW = dt.timedelta(minutes=10)
+WALL_SIZE = 6  # ideas per area on the projector's wall
 
 
 def current_grades(store: Store, workshop_id: int) -> pd.DataFrame:
@@ -24,24 +26,22 @@ def current_grades(store: Store, workshop_id: int) -> pd.DataFrame:
 
 def grade_counts(store: Store, workshop_id: int) -> pd.DataFrame:
     """Funds per group and current grade, zeros included; unrated funds are not counted."""
-    grades = current_grades(store, workshop_id)
-    groups = store.read().groups(workshop_id)
-    index = pd.MultiIndex.from_product(
-        [[g.position for g in groups], GRADE_LETTERS], names=["group_position", "grade"]
+    return _grade_counts(current_grades(store, workshop_id), store.read().groups(workshop_id))
+
+
+def _grade_counts(grades: pd.DataFrame, groups: list[Group]) -> pd.DataFrame:
+    # Plain Python over the funds: pandas' groupby and reindex cost more than the counting.
+    tally = Counter(
+        (position, grade)
+        for position, grade in zip(grades["group_position"], grades["grade"], strict=True)
+        if isinstance(grade, str)
     )
-    counts = (
-        grades.dropna(subset=["grade"])
-        .groupby(["group_position", "grade"])
-        .size()
-        .reindex(index, fill_value=0)
-        .rename("funds")
-        .reset_index()
-    )
-    names = pd.DataFrame(
-        [(g.position, g.name_th, g.name_en) for g in groups],
-        columns=["group_position", "group_th", "group_en"],
-    )
-    return names.merge(counts, on="group_position")
+    rows = [
+        (g.position, g.name_th, g.name_en, letter, tally[(g.position, letter)])
+        for g in groups
+        for letter in GRADE_LETTERS
+    ]
+    return pd.DataFrame(rows, columns=["group_position", "group_th", "group_en", "grade", "funds"])
 
 
 def overall_grade_counts(store: Store, workshop_id: int) -> pd.DataFrame:
@@ -51,21 +51,43 @@ def overall_grade_counts(store: Store, workshop_id: int) -> pd.DataFrame:
 
 def totals_by_grade(counts: pd.DataFrame) -> pd.DataFrame:
     """The groups of ``grade_counts`` added up: funds per grade, A to D."""
-    return counts.groupby("grade", as_index=False)["funds"].sum()
+    totals = dict.fromkeys(GRADE_LETTERS, 0)
+    for grade, funds in zip(counts["grade"], counts["funds"], strict=True):
+        totals[grade] += int(funds)  # plain Python: pandas' groupby costs more on 24 rows
+    return pd.DataFrame({"grade": list(totals), "funds": list(totals.values())})
 
 
 def progress(store: Store, workshop_id: int) -> pd.DataFrame:
     """Per group: funds, funds rated, and live ideas per area (one column per area key)."""
     q = store.read()
-    areas = [a.key for a in q.areas(workshop_id)]
-    ideas = (
-        q.idea_counts(workshop_id)
-        .pivot_table(index="group_id", columns="area", values="ideas", aggfunc="sum")
-        .reindex(columns=areas)
+    grades = current_grades(store, workshop_id)
+    return _progress(
+        grades, q.groups(workshop_id), q.areas(workshop_id), q.idea_counts(workshop_id)
     )
-    table = q.group_progress(workshop_id).join(ideas, on="group_id")
-    table[areas] = table[areas].fillna(0).astype(int)
-    return table
+
+
+def _progress(
+    grades: pd.DataFrame,
+    groups: list[Group],
+    areas: list[PlanArea],
+    idea_counts: list[tuple[int, str, int]],
+) -> pd.DataFrame:
+    funds = Counter(grades["group_id"])
+    rated = Counter(grades.loc[grades["grade"].notna(), "group_id"])
+    ideas = {(group, area): n for group, area, n in idea_counts}
+    rows = [
+        {
+            "group_position": g.position,
+            "group_id": g.id,
+            "group_th": g.name_th,
+            "group_en": g.name_en,
+            "funds": funds[g.id],
+            "rated": rated[g.id],
+            **{a.key: ideas.get((g.id, a.key), 0) for a in areas},
+        }
+        for g in groups
+    ]
+    return pd.DataFrame(rows)
 
 
 def ideas(store: Store, workshop_id: int) -> pd.DataFrame:
@@ -84,7 +106,10 @@ def plan(store: Store, workshop_id: int) -> pd.DataFrame:
 
 def grade_changes(store: Store, workshop_id: int) -> pd.DataFrame:
     """Funds whose current grade differs from their previous grade."""
-    grades = current_grades(store, workshop_id)
+    return _changed(current_grades(store, workshop_id))
+
+
+def _changed(grades: pd.DataFrame) -> pd.DataFrame:
     return grades[grades["changed"]].reset_index(drop=True)
 
 
@@ -95,19 +120,7 @@ def disagreements(
     window: dt.timedelta = DISAGREEMENT_WINDOW,
 ) -> pd.DataFrame:
     """Funds rated differently from two or more devices within ``window`` before ``now``."""
-    recent = store.read().recent_ratings(workshop_id, (now or utcnow()) - window)
-    columns = ["fund_id", "fund", "tambon", "group_th", "group_en", "grades", "devices"]
-    if recent.empty:
-        return pd.DataFrame(columns=columns)
-    keys = ["fund_id", "fund", "tambon", "group_th", "group_en"]
-    summary = recent.groupby(keys, as_index=False).agg(
-        grades=("grade", lambda s: "/".join(sorted(set(s)))),
-        devices=("device", "nunique"),
-        distinct=("grade", "nunique"),
-    )
-    return summary[(summary["devices"] > 1) & (summary["distinct"] > 1)][columns].reset_index(
-        drop=True
-    )
+    return store.read().disagreements(workshop_id, (now or utcnow()) - window)
 
 
 def rating_history(store: Store, workshop_id: int, fund_id: int | None = None) -> pd.DataFrame:
@@ -130,22 +143,28 @@ class Dashboard:
     progress: pd.DataFrame
     counts: pd.DataFrame
     overall: pd.DataFrame
-    ideas: pd.DataFrame
+    wall: pd.DataFrame  # the newest ideas of each area
+    ideas_per_area: dict[str, int]
     disagreements: pd.DataFrame
     changes: pd.DataFrame
 
 
-def dashboard(store: Store, workshop_id: int) -> Dashboard:
+def dashboard(store: Store, workshop_id: int, wall_size: int = WALL_SIZE) -> Dashboard:
+    """One read of the funds' grades feeds the progress, the counts and the changes."""
     q = store.read()
-    counts = grade_counts(store, workshop_id)
+    grades = current_grades(store, workshop_id)
+    groups, areas = q.groups(workshop_id), q.areas(workshop_id)
+    counts = _grade_counts(grades, groups)
+    table = _progress(grades, groups, areas, q.idea_counts(workshop_id))
     return Dashboard(
-        locked=q.workshop_by_id(workshop_id).locked,
+        locked=workshop_id in q.locked_among({workshop_id}),
         timer=q.timer(workshop_id),
-        areas=q.areas(workshop_id),
-        progress=progress(store, workshop_id),
+        areas=areas,
+        progress=table,
         counts=counts,
         overall=totals_by_grade(counts),
-        ideas=ideas(store, workshop_id),
+        wall=q.current_ideas(workshop_id, newest_per_area=wall_size),
+        ideas_per_area={a.key: int(table[a.key].sum()) for a in areas},
         disagreements=disagreements(store, workshop_id),
-        changes=grade_changes(store, workshop_id),
+        changes=_changed(grades),
     )

@@ -589,27 +589,9 @@ class Queries:
             {"w": workshop_id},
         )
 
-    def group_progress(self, workshop_id: int) -> pd.DataFrame:
-        """Per group, in order: funds and funds with at least one rating."""
-        return self._df(
-            """
-            WITH rated AS (SELECT DISTINCT fund_id FROM ratings WHERE workshop_id = $w)
-            SELECT g.position AS group_position, g.id AS group_id, g.name_th AS group_th,
-                   g.name_en AS group_en, count(f.id)::INTEGER AS funds,
-                   count(r.fund_id)::INTEGER AS rated
-            FROM groups g
-            LEFT JOIN funds f ON f.group_id = g.id
-            LEFT JOIN rated r ON r.fund_id = f.id
-            WHERE g.workshop_id = $w
-            GROUP BY ALL
-            ORDER BY g.position
-            """,
-            {"w": workshop_id},
-        )
-
-    def idea_counts(self, workshop_id: int) -> pd.DataFrame:
+    def idea_counts(self, workshop_id: int) -> list[tuple[int, str, int]]:
         """Live ideas per group and area, as the wall shows them (merged ones count once)."""
-        return self._df(
+        return self._all(
             f"""
             WITH {_MERGED}, {_LATEST}
             SELECT i.group_id, i.area, count(*) AS ideas
@@ -620,11 +602,13 @@ class Queries:
             {"w": workshop_id},
         )
 
-    def current_ideas(self, workshop_id: int) -> pd.DataFrame:
+    def current_ideas(self, workshop_id: int, newest_per_area: int | None = None) -> pd.DataFrame:
         """Live ideas, newest first, with group, fund, votes, origins and the plenary's decision.
 
         An idea merged into another leaves the list; its votes and its group count for the
         idea it was merged into (``origins_th``/``origins_en`` name every group behind it).
+        With ``newest_per_area`` only that many ideas per area are read (the projector's wall),
+        and only their origins and votes are counted.
         """
         return self._df(
             f"""
@@ -633,9 +617,18 @@ class Queries:
                 SELECT idea_id, min(created_at) AS first_at FROM idea_versions
                 WHERE workshop_id = $w GROUP BY idea_id
             ),
+            chosen AS (
+                SELECT i.*, fi.first_at FROM latest i
+                JOIN first fi ON fi.idea_id = i.idea_id
+                LEFT JOIN merged m ON m.idea_id = i.idea_id
+                WHERE NOT i.withdrawn AND m.idea_id IS NULL
+                QUALIFY $n IS NULL OR row_number() OVER (
+                    PARTITION BY i.area ORDER BY fi.first_at DESC, i.idea_id DESC) <= $n
+            ),
             folded AS (
                 SELECT coalesce(m.into_id, i.idea_id) AS into_id, i.group_id
                 FROM latest i LEFT JOIN merged m ON m.idea_id = i.idea_id
+                WHERE coalesce(m.into_id, i.idea_id) IN (SELECT idea_id FROM chosen)
             ),
             origins AS (
                 SELECT into_id,
@@ -661,33 +654,37 @@ class Queries:
                    f.name AS fund, i.action, i.responsible, i.due, i.partner, i.budget_baht,
                    coalesce(t.votes, 0)::INTEGER AS votes, o.origins_th, o.origins_en,
                    s.merged::INTEGER AS merged, coalesce(d.adopted, false) AS adopted,
-                   fi.first_at AS created_at, i.created_at AS updated_at
-            FROM latest i
-            JOIN first fi ON fi.idea_id = i.idea_id
+                   i.first_at AS created_at, i.created_at AS updated_at
+            FROM chosen i
             JOIN groups g ON g.id = i.group_id
             JOIN areas a ON a.workshop_id = i.workshop_id AND a.key = i.area
             JOIN origins o ON o.into_id = i.idea_id
             JOIN sizes s ON s.into_id = i.idea_id
-            LEFT JOIN merged m ON m.idea_id = i.idea_id
             LEFT JOIN funds f ON f.id = i.fund_id
             LEFT JOIN tally t ON t.idea_id = i.idea_id
             LEFT JOIN decided d ON d.idea_id = i.idea_id
-            WHERE NOT i.withdrawn AND m.idea_id IS NULL
-            ORDER BY fi.first_at DESC, i.idea_id DESC
+            ORDER BY i.first_at DESC, i.idea_id DESC
             """,
-            {"w": workshop_id},
+            {"w": workshop_id, "n": newest_per_area},
         )
 
-    def recent_ratings(self, workshop_id: int, since: dt.datetime) -> pd.DataFrame:
-        """Each device's newest rating per fund since ``since``."""
+    def disagreements(self, workshop_id: int, since: dt.datetime) -> pd.DataFrame:
+        """Funds whose devices' newest ratings since ``since`` differ (two devices or more)."""
         return self._df(
             """
-            SELECT r.fund_id, f.name AS fund, f.tambon, g.name_th AS group_th,
-                   g.name_en AS group_en, r.device, r.grade, r.created_at
-            FROM ratings r JOIN funds f ON f.id = r.fund_id JOIN groups g ON g.id = r.group_id
-            WHERE r.workshop_id = ? AND r.created_at >= ?
-            QUALIFY row_number() OVER (PARTITION BY r.fund_id, r.device ORDER BY r.id DESC) = 1
-            ORDER BY r.fund_id, r.created_at
+            WITH newest AS (
+                SELECT fund_id, group_id, device, grade FROM ratings
+                WHERE workshop_id = ? AND created_at >= ?
+                QUALIFY row_number() OVER (PARTITION BY fund_id, device ORDER BY id DESC) = 1
+            )
+            SELECT n.fund_id, f.name AS fund, f.tambon, g.name_th AS group_th,
+                   g.name_en AS group_en,
+                   array_to_string(list_sort(list_distinct(list(n.grade))), '/') AS grades,
+                   count(DISTINCT n.device) AS devices
+            FROM newest n JOIN funds f ON f.id = n.fund_id JOIN groups g ON g.id = n.group_id
+            GROUP BY ALL
+            HAVING count(DISTINCT n.device) > 1 AND count(DISTINCT n.grade) > 1
+            ORDER BY n.fund_id
             """,
             [workshop_id, since],
         )
