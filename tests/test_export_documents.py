@@ -7,16 +7,20 @@ import subprocess
 
 import altair as alt
 import docx
+import openpyxl
 import pandas as pd
 import pytest
+from conftest import lead
 from docx.oxml.ns import qn
 from export_helpers import FORMULA, demo_fixture, flat  # noqa: F401 (the demo fixture)
 from PIL import Image, ImageChops
 
 from welfare_core import consolidate
 from welfare_core.export import export_plan
+from welfare_core.export.report import DOCUMENT_IDEAS_PER_AREA
 from welfare_core.export.thai import render_png, split_sara_am
 from welfare_core.i18n import t
+from welfare_core.model import IdeaInput
 
 THAI = range(0x0E00, 0x0E80)
 
@@ -157,3 +161,27 @@ def _label_png(text: str) -> Image.Image:
 def _ink_width(image: Image.Image) -> int:
     box = ImageChops.invert(image).point(lambda v: 255 if v > 60 else 0).getbbox()
     return box[2] - box[0]
+
+
+def test_a_long_list_is_cut_in_the_documents_with_a_note_and_kept_whole_in_the_spreadsheet(
+    service, store, workshop
+):
+    """A national workshop has thousands of ideas: a document lists the most-voted of each area
+    and says where the rest are."""
+    wid = service.workshop(workshop.slug).id
+    group = workshop.groups[0]
+    total = DOCUMENT_IDEAS_PER_AREA + 3
+    for n in range(total):
+        service.add_idea(lead(group), IdeaInput("data", f"ข้อเสนอที่ {n}"))
+    note = t("export.cut", "th", shown=DOCUMENT_IDEAS_PER_AREA, total=total)
+
+    word = docx.Document(io.BytesIO(export_plan(store, wid, "docx", "th")))
+    notes = [p.text for p in word.paragraphs if p.text == note]
+    lines = {
+        c.text.split("\n")[0] for table in word.tables for row in table.rows for c in row.cells
+    }
+    assert len(notes) == 2  # the plan (nothing adopted yet: every idea) and the appendix
+    assert len({f"ข้อเสนอที่ {n}" for n in range(total)} & lines) == DOCUMENT_IDEAS_PER_AREA
+    book = openpyxl.load_workbook(io.BytesIO(export_plan(store, wid, "xlsx", "th")))
+    cells = {c.value for row in book[t("export.sheet.ideas", "th")].iter_rows() for c in row}
+    assert {f"ข้อเสนอที่ {n}" for n in range(total)} <= cells

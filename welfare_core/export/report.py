@@ -15,6 +15,8 @@ import pandas as pd
 from welfare_core.export.model import BUDDHIST_ERA, ExportModel
 from welfare_core.model import GRADE_LETTERS
 
+DOCUMENT_IDEAS_PER_AREA = 100  # a national workshop has thousands; a reader wants the top
+
 # A table cell: plain text, or (text, detail) where the detail is a smaller second line.
 Cell = str | tuple[str, str]
 
@@ -155,7 +157,7 @@ def _plan(report: Report, model: ExportModel) -> None:
     ]
     for n, area in enumerate(model.areas, start=1):
         report.add(Heading(f"2.{n} {model.area_name(area)}", 2))
-        items = model.plan[model.plan["area"] == area.key]
+        items = _within_limit(report, model, model.plan[model.plan["area"] == area.key])
         if items.empty:
             report.add(Paragraph(model.text("no_items"), "note"))
             continue
@@ -173,6 +175,16 @@ def _plan(report: Report, model: ExportModel) -> None:
         budget = number(items["budget_baht"].dropna().sum())
         rows.append(["", model.text("total"), "", "", "", budget])
         report.add(Table(headers, rows, [0.9, 5.2, 2.4, 1.9, 2.9, 2.0], frozenset({5}), total=True))
+
+
+def _within_limit(report: Report, model: ExportModel, items: pd.DataFrame) -> pd.DataFrame:
+    """A document lists at most ``DOCUMENT_IDEAS_PER_AREA`` ideas of an area (they come most
+    votes first); a longer list is cut with a note, and the spreadsheets keep every idea."""
+    if len(items) <= DOCUMENT_IDEAS_PER_AREA:
+        return items
+    note = model.text("cut", shown=DOCUMENT_IDEAS_PER_AREA, total=len(items))
+    report.add(Paragraph(note, "note"))
+    return items.head(DOCUMENT_IDEAS_PER_AREA)
 
 
 def _idea_detail(model: ExportModel, row: dict) -> str:
@@ -226,8 +238,8 @@ def _appendix(report: Report, model: ExportModel) -> None:
         )
     ]
     for area in model.areas:
-        items = model.ideas[model.ideas["area"] == area.key]
         report.add(Heading(model.area_name(area), 2))
+        items = _within_limit(report, model, model.ideas[model.ideas["area"] == area.key])
         if items.empty:
             report.add(Paragraph(model.text("no_items"), "note"))
             continue
