@@ -26,6 +26,10 @@ CLI_DEVICE = "command-line"
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.run is None:  # bench: no database of the user's is touched
+        from welfare_core.bench import run as bench  # streamlit's test tools: loaded only here
+
+        return bench(quick=args.quick, as_json=args.json)
     lang = os.environ.get("WELFARE_LANG", DEFAULT_LANGUAGE)
     lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
     try:
@@ -82,6 +86,13 @@ def _parser() -> argparse.ArgumentParser:
         creates=True,
     )
     demo.add_argument("--json", action="store_true")
+
+    bench = commands.add_parser(
+        "bench", help="measure writes, reads, page runs, load and exports (BENCHMARKS.md)"
+    )
+    bench.add_argument("--quick", action="store_true", help="tiny sizes, about a minute")
+    bench.add_argument("--json", action="store_true", help="the figures as JSON, last line")
+    bench.set_defaults(run=None)
     return parser
 
 

@@ -7,13 +7,7 @@ Every locator is built from the message catalogs (``welfare_core.i18n.t``) and S
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,85 +127,6 @@ def stored(db: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 # --- the server ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class AppServer:
-    """``python serve.py`` on a database and a port, as the facilitator's laptop runs it."""
-
-    def __init__(self, db: Path, log: Path, port: int | None = None) -> None:
-        self.db, self.log, self.port = db, log, port or free_port()
-        self._process: subprocess.Popen | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def url(self, path: str = "/") -> str:
-        return self.base + path
-
-    def start(self, timeout_s: float = 60) -> None:
-        command = [
-            sys.executable,
-            "serve.py",
-            "--server.port",
-            str(self.port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ]
-        with open(self.log, "a") as log:
-            self._process = subprocess.Popen(
-                command,
-                cwd=REPO,
-                env={**os.environ, "WELFARE_DB": str(self.db)},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"the app stopped at start:\n{self.log.read_text()[-3000:]}")
-            with (
-                contextlib.suppress(OSError),
-                urllib.request.urlopen(self.url("/_stcore/health"), timeout=2) as reply,
-            ):
-                if reply.read() == b"ok":
-                    return
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"the app did not answer in {timeout_s} s:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        """Stop as Ctrl+C does; the database file is free afterwards."""
-        if self._process is None:
-            return
-        self._process.terminate()
-        try:
-            self._process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-        self._process = None
-
-    @contextlib.contextmanager
-    def stopped(self) -> Iterator[None]:
-        """The server down for a moment (to read its database, or to restart it)."""
-        self.stop()
-        try:
-            yield
-        finally:
-            self.start()
 
 
 # --- what a user does on a page -------------------------------------------------------------------

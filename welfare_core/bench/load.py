@@ -1,0 +1,146 @@
+"""Load: a real server, participants saving ideas at a meeting's pace, and a projector.
+
+Each participant is a Streamlit protocol client (see streamlit_client.py) on its group's link:
+it opens the ideas tab and, every 8 to 16 seconds, types an idea and presses Save, as a
+browser would send it. A projector tab refreshes its fragments as the browser's timer does.
+Measured: from the press of Save until the projector's wall shows the idea; the server's
+memory; every save not confirmed, every page error and every dropped connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+import time
+from dataclasses import dataclass, field
+
+from welfare_core.bench.server import AppServer
+from welfare_core.bench.streamlit_client import Element, Run, Tab, text_value, trigger
+from welfare_core.i18n import t
+
+CLIENT = "streamlit-protocol websocket clients (one per participant, one projector)"
+PACE_S = (8.0, 16.0)
+SETTLE_S = 10.0  # after the last save, how long the projector may take to show it
+
+
+@dataclass
+class Step:
+    participants: int
+    saves: list[float] = field(default_factory=list)  # submit -> confirmed, s
+    shown: list[float] = field(default_factory=list)  # submit -> on the projector, s
+    unseen: int = 0
+    errors: list[str] = field(default_factory=list)
+    rss_mb: float = 0.0
+
+    def p95(self, values: list[float]) -> float:
+        if not values:
+            return math.nan
+        ordered = sorted(values)
+        return round(ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)], 2)
+
+
+def measure_load(
+    server: AppServer, slug: str, codes: list[str], steps: list[int], seconds: float
+) -> list[Step]:
+    return [asyncio.run(_step(server, slug, codes, n, seconds)) for n in steps]
+
+
+async def _step(server: AppServer, slug: str, codes: list[str], n: int, seconds: float) -> Step:
+    step = Step(n)
+    submitted: dict[str, float] = {}
+    projector = Tab(server.base, "projector", f"ws={slug}")
+    await projector.open()
+    end = time.monotonic() + seconds
+    watching = asyncio.create_task(_watch(projector, submitted, step, end + SETTLE_S))
+    memory = asyncio.create_task(_memory(server, step, end + SETTLE_S))
+    await asyncio.gather(
+        *(_participant(server, codes[i % len(codes)], i, submitted, step, end) for i in range(n))
+    )
+    await asyncio.gather(watching, memory)
+    await projector.close()
+    step.unseen = len(submitted)
+    return step
+
+
+async def _participant(
+    server: AppServer, code: str, n: int, submitted: dict, step: Step, end: float
+) -> None:
+    tab = Tab(server.base, "group", f"code={code}&d=load-{step.participants}-{n}")
+    try:
+        first = await tab.open()
+        tabs = _one(first, "tab_container", lambda e: True)
+        tab.keep(text_value(tabs.proto.id, t("workspace.tab_ideas", "th")))
+        run = await tab.rerun()
+        await asyncio.sleep(random.uniform(0, PACE_S[1]))
+        k = 0
+        while time.monotonic() < end:
+            k += 1
+            text = f"ข้อเสนอทดสอบโหลด {step.participants}-{n}-{k}"
+            area = _one(run, "selectbox", lambda e: e.proto.form_id.startswith("new-idea"))
+            box = _one(run, "text_area", lambda e: e.proto.form_id.startswith("new-idea"))
+            save = _one(run, "button", lambda e, f=box.proto.form_id: _submits(e, f))
+            pressed = time.monotonic()
+            submitted[text] = pressed
+            run = await tab.rerun(
+                text_value(area.proto.id, area.proto.options[k % len(area.proto.options)]),
+                text_value(box.proto.id, text),
+                trigger(save.proto.id),
+                until="toast",
+            )
+            if run.errors or not run.of_kind("toast"):
+                submitted.pop(text, None)
+                step.errors.append(f"save refused: {run.errors}")
+            else:
+                step.saves.append(time.monotonic() - pressed)
+            await asyncio.sleep(random.uniform(*PACE_S))
+    except Exception as exc:  # counted: a participant whose page broke is an error
+        step.errors.append(f"participant {n}: {exc!r}")
+    finally:
+        await tab.close()
+
+
+async def _watch(projector: Tab, submitted: dict, step: Step, until: float) -> None:
+    """Refresh every run_every fragment on its interval; note when each idea first shows."""
+    try:
+        while time.monotonic() < until:
+            await asyncio.sleep(min(projector.fragments.values(), default=2.5))
+            for fragment in list(projector.fragments):
+                run = await projector.rerun(fragment_id=fragment)
+                now = time.monotonic()
+                wall = " ".join(e.text for e in run.of_kind("html"))
+                for text in [t for t in submitted if t in wall]:
+                    step.shown.append(now - submitted.pop(text))
+    except Exception as exc:  # counted: a projector that stops refreshing is an error
+        step.errors.append(f"projector: {exc!r}")
+
+
+async def _memory(server: AppServer, step: Step, until: float) -> None:
+    while time.monotonic() < until:
+        step.rss_mb = max(step.rss_mb, server.rss_mb())
+        await asyncio.sleep(1)
+
+
+def _one(run: Run, kind: str, wanted) -> Element:
+    found = [e for e in run.of_kind(kind) if wanted(e)]
+    if not found:
+        raise LookupError(f"the page drew no {kind} to use")
+    return found[-1]
+
+
+def _submits(element: Element, form_id: str) -> bool:
+    return element.proto.form_id == form_id and element.proto.is_form_submitter
+
+
+def summary(steps: list[Step]) -> dict[str, object]:
+    last = steps[-1]
+    return {
+        "load_participants": last.participants,
+        "load_p95_submit_to_projector_s": last.p95(last.shown),
+        "load_p95_save_confirmed_s": last.p95(last.saves),
+        "load_saves": len(last.saves),
+        "load_unseen": last.unseen,
+        "load_rss_mb": round(max(s.rss_mb for s in steps)),
+        "load_errors": sum(len(s.errors) for s in steps),
+        "load_client": CLIENT,
+    }

@@ -1,0 +1,129 @@
+"""A browser tab as the server sees it: a websocket speaking Streamlit's own protocol.
+
+It sends what the browser sends (BackMsg protobufs: a rerun with the link's query string, the
+widget values, a form's submit trigger, the fragment reruns a ``run_every`` fragment asks for)
+and reads what the browser reads (ForwardMsg: elements, toasts, ``script_finished``). It draws
+nothing, so thirty of them fit on the laptop beside the server they measure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+import websockets
+from streamlit.proto.Alert_pb2 import Alert
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+RUN_TIMEOUT_S = 60
+
+
+@dataclass
+class Element:
+    kind: str  # "text_area", "button", "toast", "html", "alert", ...
+    proto: object
+
+    @property
+    def text(self) -> str:
+        return getattr(self.proto, "body", "") or getattr(self.proto, "label", "")
+
+
+@dataclass
+class Run:
+    """What one script run (and the reruns it asked for) drew."""
+
+    elements: list[Element] = field(default_factory=list)
+    finished: bool = False
+
+    def of_kind(self, kind: str) -> list[Element]:
+        return [e for e in self.elements if e.kind == kind]
+
+    @property
+    def errors(self) -> list[str]:
+        """The red messages the page showed (st.error)."""
+        return [e.text for e in self.of_kind("alert") if e.proto.format == Alert.ERROR]
+
+
+class Tab:
+    def __init__(self, base_url: str, page: str, query: str) -> None:
+        self.url = base_url.replace("http", "ws", 1) + "/_stcore/stream"
+        self.origin = base_url
+        self.page, self.query = page, query
+        self.kept: dict[str, WidgetState] = {}  # widget values the browser would resend
+        self.fragments: dict[str, float] = {}  # run_every fragments: id -> interval in s
+        self._socket: websockets.ClientConnection | None = None
+        self._cache: dict[str, ForwardMsg] = {}
+
+    async def open(self) -> Run:
+        self._socket = await websockets.connect(
+            self.url, subprotocols=["streamlit"], origin=self.origin, max_size=None
+        )
+        return await self.rerun()
+
+    async def close(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+
+    def keep(self, state: WidgetState) -> None:
+        self.kept[state.id] = state
+
+    async def rerun(
+        self, *once: WidgetState, fragment_id: str = "", until: str | None = None
+    ) -> Run:
+        """A rerun with the kept widget values and ``once`` (e.g. a submit trigger); waits for
+        the run to finish, and with ``until`` for the element kind that ends a save (a toast)
+        even when it comes from the rerun the save asked for."""
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string, state.page_name = self.query, self.page
+        state.fragment_id = fragment_id
+        state.is_auto_rerun = bool(fragment_id)
+        state.widget_states.widgets.extend([*self.kept.values(), *once])
+        await self._socket.send(message.SerializeToString())
+        run = Run()
+        deadline = time.monotonic() + RUN_TIMEOUT_S
+        while not run.finished or (until and not run.of_kind(until)):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no answer to a rerun of {self.page} in {RUN_TIMEOUT_S} s")
+            try:
+                self._read(await asyncio.wait_for(self._socket.recv(), left), run)
+            except TimeoutError:
+                raise TimeoutError(f"no answer from {self.page} in {RUN_TIMEOUT_S} s") from None
+            if run.finished and until and run.errors:
+                break  # refused: the page said why instead of confirming
+        return run
+
+    def _read(self, data: bytes, run: Run) -> None:
+        message = ForwardMsg()
+        message.ParseFromString(data)
+        kind = message.WhichOneof("type")
+        if kind == "ref_hash":  # the server sends a known message by its hash only
+            message = self._cache[message.ref_hash]
+            kind = message.WhichOneof("type")
+        elif message.hash:
+            self._cache[message.hash] = message
+        if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+            element = message.delta.new_element
+            name = element.WhichOneof("type")
+            run.elements.append(Element(name, getattr(element, name)))
+        elif kind == "delta" and message.delta.WhichOneof("type") == "add_block":
+            block = message.delta.add_block
+            name = block.WhichOneof("type")
+            if name:
+                run.elements.append(Element(name, getattr(block, name)))
+        elif kind == "auto_rerun":
+            self.fragments[message.auto_rerun.fragment_id] = message.auto_rerun.interval
+        elif kind == "script_finished":
+            run.finished = message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+
+
+def text_value(widget_id: str, value: str) -> WidgetState:
+    return WidgetState(id=widget_id, string_value=value)
+
+
+def trigger(widget_id: str) -> WidgetState:
+    return WidgetState(id=widget_id, trigger_value=True)
