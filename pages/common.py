@@ -12,8 +12,9 @@ from typing import TypeVar
 import streamlit as st
 
 from welfare_core import consolidate
+from welfare_core.backup import Backups, backup_dir, backup_minutes
 from welfare_core.config import database_path
-from welfare_core.errors import WelfareError
+from welfare_core.errors import DatabaseUnusable, WelfareError
 from welfare_core.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from welfare_core.model import Caller, Timer, Workshop
 from welfare_core.service import WorkshopService
@@ -25,13 +26,31 @@ LANGUAGE_NAMES = {"th": "ไทย", "en": "English"}
 
 
 def service() -> WorkshopService:
-    return _service_for(str(database_path()))
+    """The server's service; a database it cannot open stops the page with a sentence."""
+    try:
+        return _service_for(str(database_path()))
+    except WelfareError as err:  # not cached: the next run tries again
+        show_error(err)
+        st.stop()
 
 
 @st.cache_resource
 def _service_for(path: str) -> WorkshopService:
-    """One DuckDB connection per server process; each call of a page uses its own cursor."""
-    return WorkshopService(Store(path))
+    """One DuckDB connection per server process; each call of a page uses its own cursor.
+
+    Its backups start here, once per process, on a thread of their own.
+    """
+    minutes = backup_minutes()
+    try:
+        store = Store(path)
+    except DatabaseUnusable as err:
+        if err.key != "error.db_busy":
+            raise
+        # Most likely a second server started on the same file: the CLI's advice does not fit.
+        raise DatabaseUnusable("error.db_busy_app", **err.params) from None
+    backups = Backups(store, backup_dir(store.path))
+    backups.start(minutes)
+    return WorkshopService(store, backups)
 
 
 # The projector refreshes every few seconds; every projector open on a workshop shares one read.

@@ -6,6 +6,7 @@ import streamlit as st
 from pages.common import (
     attempt,
     lang,
+    markdown_escaped,
     pick,
     require_facilitator,
     service,
@@ -51,6 +52,29 @@ def checked_roster(upload, known_groups) -> list[RosterRow] | None:
     except WelfareError as err:
         show_error(err)
     return None
+
+
+def backup_panel() -> None:
+    """Where the snapshots go, a button for one now, and the last one (or why it failed)."""
+    backups = svc.backups
+    st.subheader(tr("backup.title"), anchor=False)
+    where = tr(
+        "backup.where", folder=backups.folder, minutes=f"{backups.minutes:g}", keep=backups.keep
+    )
+    st.caption(markdown_escaped(where))  # a folder name is no markdown
+    if st.button(tr("backup.now"), icon=":material/backup:"):
+        made = attempt(lambda: svc.back_up(me))
+        if made is not None:
+            st.success(
+                markdown_escaped(tr("backup.written", file=made)), icon=":material/check_circle:"
+            )
+            return
+    if backups.failure is not None:
+        st.warning(
+            markdown_escaped(tr("backup.last_failed", reason=backups.failure.message(lang())))
+        )
+    elif backups.last is not None:
+        st.caption(markdown_escaped(tr("backup.last", file=backups.last)))
 
 
 session_tab, codes_tab, facts_tab, roster_tab, new_tab = st.tabs(
@@ -102,6 +126,7 @@ if session_tab.open:
                 attempt(lambda: svc.pause_timer(me), "timer.done")
             if reset.button(tr("timer.reset"), icon=":material/replay:"):
                 attempt(lambda: svc.reset_timer(me), "timer.done")
+        backup_panel()
 
 if codes_tab.open:
     with codes_tab:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,8 +16,15 @@ from welfare_core.service import WorkshopService
 from welfare_core.store import Store
 from welfare_core.template import SESSIONS_DIR, load_template
 
+ROOT = Path(__file__).resolve().parent.parent
 PASSCODE = "facilitator-2562"
 SAMUT_PRAKAN = SESSIONS_DIR / "samut-prakan-2562.toml"
+
+
+@pytest.fixture(autouse=True)
+def backups_beside_the_database(monkeypatch):
+    """Snapshots taken by a test (on lock, say) go beside its own database, never elsewhere."""
+    monkeypatch.delenv("WELFARE_BACKUP_DIR", raising=False)
 
 
 @pytest.fixture
@@ -57,3 +68,25 @@ def lead(group: Group, device: str = "phone-1") -> Caller:
 def count(store: Store, table: str) -> int:
     """Plain SQL count, to check what the database holds independently of the read models."""
     return store.read().cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+_HOLDER = (
+    "import sys; from welfare_core.store import Store; held = Store(sys.argv[1]); "
+    "print('open', flush=True); sys.stdin.read()"
+)
+
+
+@contextmanager
+def held_open(path: Path) -> Iterator[int]:
+    """``path`` held open by another process with a Store, as the running app holds it; yields
+    that process's PID. It lets go when the block ends."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(path)],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        yield holder.pid
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=60)

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import count
+from conftest import count, held_open
 from streamlit.testing.v1 import AppTest
 
 from pages.common import markdown_escaped
@@ -365,6 +365,36 @@ def test_the_facilitator_sees_codes_and_locks_the_workshop(db, lang):
     lock.click().run()
     assert at.toast[0].value == t("setup.locked", lang)
     assert stored(db, "lock_events") == 1
+    (made,) = (db.parent / "backups").glob("workshops-*.duckdb")  # closing entry backs up
+    assert markdown_escaped(t("backup.last", lang, file=made)) in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_back_up_button_writes_a_snapshot_and_names_it(db, lang):
+    at = setup_tab(db, lang)
+    assert t("backup.where", lang, folder=db.parent / "backups", minutes="5", keep=20) in [
+        c.value.replace("\\", "") for c in at.caption
+    ]
+    button = next(b for b in at.button if b.label == t("backup.now", lang))
+    button.click().run()
+    assert not at.exception
+    (made,) = (db.parent / "backups").glob("workshops-*.duckdb")
+    shown = [s.value for s in at.success]
+    assert markdown_escaped(t("backup.written", lang, file=made)) in shown
+    copy = Store(made)
+    try:
+        assert count(copy, "ratings") == stored(db, "ratings") > 0
+    finally:
+        copy.close()
+
+
+def test_a_second_app_on_a_database_held_by_another_says_so(db):
+    with held_open(db) as pid:
+        at = app("en").run()
+    assert not at.exception
+    assert at.error[0].value == markdown_escaped(t("error.db_busy_app", "en", path=db, pid=pid))
+    at.run()  # the other app has stopped: a reload opens the database
+    assert not at.error and at.title[0].value == t("app.title", "en")
 
 
 def setup_tab(db: Path, lang: str = "th", tab: str = "setup.tab_session") -> AppTest:

@@ -9,11 +9,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from welfare_core import consolidate, export
+from welfare_core import backup, consolidate, export
 from welfare_core.codes import format_code
 from welfare_core.config import database_path
 from welfare_core.demo import create_demo
-from welfare_core.errors import InvalidInput, WelfareError
+from welfare_core.errors import DatabaseUnusable, InvalidInput, WelfareError
 from welfare_core.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from welfare_core.model import Caller
 from welfare_core.roster import read_roster
@@ -33,6 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     lang = os.environ.get("WELFARE_LANG", DEFAULT_LANGUAGE)
     lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
     try:
+        if not args.opens_db:
+            return args.run(args, lang)
         store = Store(database_path(args.db), create=args.creates)
         try:
             return args.run(WorkshopService(store), args, lang)
@@ -87,6 +89,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--json", action="store_true")
 
+    back = _command(
+        commands, "backup", _backup, "write a snapshot of the database to a folder", opens_db=False
+    )
+    back.add_argument(
+        "--to", metavar="DIR", help="folder (default: $WELFARE_BACKUP_DIR, else backups/ beside)"
+    )
+    back.add_argument("--list", action="store_true", help="list the snapshots in the folder")
+
+    restore = _command(
+        commands, "restore", _restore, "put a snapshot in place of the database", opens_db=False
+    )
+    restore.add_argument("snapshot", metavar="SNAPSHOT")
+
     bench = commands.add_parser(
         "bench", help="measure writes, reads, page runs, load and exports (BENCHMARKS.md)"
     )
@@ -102,15 +117,20 @@ def _command(
     run: Callable,
     help_text: str,
     creates: bool = False,
+    opens_db: bool = True,
 ) -> argparse.ArgumentParser:
-    """A subcommand; only those that create a workshop may create a missing database file."""
+    """A subcommand; only those that create a workshop may create a missing database file.
+
+    ``run`` gets the service of the open database, or with ``opens_db=False`` (backup,
+    restore: they handle the database file themselves) only the arguments.
+    """
     sub = commands.add_parser(name, help=help_text, description=help_text)
     sub.add_argument(
         "--db",
         metavar="PATH",
         help="DuckDB file (default: $WELFARE_DB, else sessions/workshops.duckdb)",
     )
-    sub.set_defaults(run=run, creates=creates)
+    sub.set_defaults(run=run, creates=creates, opens_db=opens_db)
     return sub
 
 
@@ -193,6 +213,52 @@ def _demo(service: WorkshopService, args: argparse.Namespace, lang: str) -> int:
     print(t("cli.demo_ready", lang, slug=slug))
     if args.json:
         _json(slug=slug)
+    return 0
+
+
+def _backup(args: argparse.Namespace, lang: str) -> int:
+    db = database_path(args.db)
+    folder = backup.backup_dir(db, args.to)
+    if args.list:
+        return _list_snapshots(folder, lang)
+    try:
+        store = Store(db, create=False)
+    except DatabaseUnusable as exc:
+        if exc.key != "error.db_busy":
+            raise
+        # The app's own connection is the only way in: say where the app puts its snapshots.
+        automatic = backup.backup_dir(db)
+        raise DatabaseUnusable("backup.db_busy", folder=str(automatic), **exc.params) from None
+    try:
+        made = backup.snapshot(store, folder)
+    finally:
+        store.close()
+    print(t("backup.written", lang, file=str(made)))
+    return 0
+
+
+def _list_snapshots(folder: Path, lang: str) -> int:
+    found = backup.snapshots(folder) if folder.is_dir() else []
+    if not found:
+        print(t("backup.none", lang, folder=str(folder)))
+        return 0
+    print(t("backup.listed", lang, folder=str(folder), count=len(found)))
+    for path in found:
+        print(f"  {path}  ({path.stat().st_size // 1024} KB)")
+    return 0
+
+
+def _restore(args: argparse.Namespace, lang: str) -> int:
+    db = database_path(args.db)
+    aside = backup.restore(Path(args.snapshot), db)
+    store = Store(db, create=False)  # brings an older snapshot up to the current schema
+    try:
+        workshops = len(store.read().workshops())
+    finally:
+        store.close()
+    print(t("backup.restored", lang, file=args.snapshot, path=str(db), workshops=workshops))
+    if aside is not None:
+        print(t("backup.kept_aside", lang, aside=str(aside)))
     return 0
 
 

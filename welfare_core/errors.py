@@ -46,6 +46,10 @@ class DatabaseUnusable(WelfareError):
     DuckDB database at all."""
 
 
+class BackupFailed(WelfareError):
+    """A snapshot could not be written (a full or removed USB stick, a folder not writable)."""
+
+
 class TemplateError(WelfareError):
     pass
 

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from welfare_core import codes
+from welfare_core.backup import Backups, backup_dir
 from welfare_core.errors import (
     InvalidInput,
     NotAllowed,
@@ -53,8 +54,11 @@ _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
 
 class WorkshopService:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, backups: Backups | None = None) -> None:
+        """``backups`` defaults to snapshots in the folder named by ``backup_dir``, taken on
+        lock and on demand; the app starts its periodic ones too."""
         self.store = store
+        self.backups = backups or Backups(store, backup_dir(store.path))
         # Appends never conflict in DuckDB, so a check-then-append (the dot limit) is made
         # atomic here; one process holds the file, so a process lock is enough.
         self._check_then_append = threading.Lock()
@@ -277,9 +281,18 @@ class WorkshopService:
     def set_locked(self, caller: Caller, locked: bool) -> None:
         """Close (or reopen) the breakout: while locked, nobody rates or enters ideas.
 
-        The plenary goes on while locked: votes, merges, adoption and the timer.
+        The plenary goes on while locked: votes, merges, adoption and the timer. Closing
+        entry takes a snapshot, after the commit, so the snapshot holds the lock.
         """
         self._as_facilitator(caller, lambda q, actor, who: q.insert_lock_event(actor, who, locked))
+        if locked:
+            self.backups.quietly(self.backups.now)
+
+    def back_up(self, caller: Caller) -> Path:
+        """A snapshot now, for the facilitator (it holds every workshop of the file)."""
+        if not self.actor(caller.token).is_facilitator:
+            raise NotAllowed("error.facilitator_only")
+        return self.backups.now()
 
     # --- facilitator: set-up and plenary -----------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -15,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from welfare_core import model
-from welfare_core.errors import DatabaseUnusable
+from welfare_core.errors import BackupFailed, DatabaseUnusable, InvalidInput
 from welfare_core.group_commit import GroupCommit
 from welfare_core.schema import migrate
 
@@ -39,6 +40,8 @@ class Store:
     def __init__(self, path: str | Path, create: bool = True) -> None:
         """Open (and migrate) the file; with ``create=False`` a missing file is an error."""
         self.path = Path(path)
+        self._commits = 0
+        self._counting = threading.Lock()
         if not self.path.is_file():
             if not create:
                 raise DatabaseUnusable("error.db_missing", path=str(self.path))
@@ -72,6 +75,8 @@ class Store:
                 cur.begin()
                 result = work(Queries(cur, self._ids.take))
                 cur.commit()
+                with self._counting:
+                    self._commits += 1
                 return result
             except duckdb.TransactionException as exc:
                 cur.rollback()
@@ -84,6 +89,80 @@ class Store:
             finally:
                 cur.close()
         raise AssertionError("unreachable")
+
+    @property
+    def commits(self) -> int:
+        """How many write transactions this process has committed: the backups ask whether
+        anything was written since their last snapshot."""
+        return self._commits
+
+    def copy_to(self, target: Path) -> None:
+        """Write the whole database into the new file ``target``, while other threads write.
+
+        One transaction reads every table at the same moment (DuckDB's snapshot isolation),
+        so the copy holds exactly the transactions committed before it began. It goes through
+        this process's own connection: the file's lock keeps every other process out.
+        """
+        alias = f"snapshot_{secrets.token_hex(4)}"
+        cur = self._con.cursor()
+        try:
+            source = cur.execute("SELECT current_database()").fetchone()[0]
+            cur.execute(f"ATTACH ? AS {alias}", [str(target)])
+            try:
+                cur.begin()
+                try:
+                    cur.execute(f"COPY FROM DATABASE {_quoted(source)} TO {alias}")
+                    cur.commit()
+                except BaseException:
+                    cur.rollback()
+                    raise
+            finally:
+                cur.execute(f"DETACH {alias}")  # closes the copy: no .wal is left beside it
+        except duckdb.Error as exc:
+            detail = str(exc).splitlines()[0]
+            raise BackupFailed("backup.failed", folder=str(target.parent), detail=detail) from None
+        finally:
+            cur.close()
+
+
+# A snapshot worth restoring has at least these tables; older ones are migrated on opening.
+_WORKSHOP_TABLES = {"schema_migrations", "workshops", "groups", "funds"}
+
+
+def check_workshop_file(path: Path) -> None:
+    """Refuse ``path`` unless it is a DuckDB file holding a workshop database; opened read-only,
+    so nothing in it changes."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        detail = str(exc).splitlines()[0]
+        raise InvalidInput("backup.not_a_database", file=str(path), detail=detail) from None
+    try:
+        tables = {
+            row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        }
+    finally:
+        con.close()
+    if not tables >= _WORKSHOP_TABLES:
+        raise InvalidInput("backup.not_workshops", file=str(path))
+
+
+def check_not_in_use(path: Path) -> None:
+    """Raise error.db_busy when another process (the running app) holds ``path`` open.
+
+    Opening and closing it also folds its .wal into the file. A file that is no database at
+    all passes: restoring over a damaged file is what a restore is for.
+    """
+    try:
+        duckdb.connect(str(path)).close()
+    except duckdb.Error as exc:
+        problem = _unusable(path, exc)
+        if problem.key == "error.db_busy":
+            raise problem from None
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 class _IdPool:
