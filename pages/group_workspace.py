@@ -13,39 +13,36 @@ from pages.common import (
     forget_group,
     form_key,
     joined_code,
+    open_group,
     pick,
     service,
     show_error,
     show_flash,
-    throttle,
     timer_display,
     tr,
 )
 from welfare_core import consolidate
 from welfare_core.codes import format_code
-from welfare_core.errors import WelfareError
+from welfare_core.errors import TooSoon, WelfareError
 from welfare_core.model import GRADE_LETTERS, ActionPlan, Caller, IdeaInput, RatingInput
 from welfare_core.store import THAI_TIME
 
 svc = service()
 code = joined_code()
-guard = throttle("code")
 if not code:
     st.info(tr("workspace.no_code"), icon=":material/key:")
     st.page_link("pages/start.py", label=tr("nav.start"), icon=":material/home:")
     st.stop()
-if guard.wait_s():
-    st.error(tr("start.wait", seconds=guard.wait_s()), icon=":material/timer:")
-    st.stop()
 try:
-    workshop, group = svc.join(code)
+    workshop, group = open_group(code)
+except TooSoon as err:
+    show_error(err)  # the code stays in the link: a reload after the wait tries it again
+    st.stop()
 except WelfareError as err:
-    guard.failed()
     forget_group()
     show_error(err)
     st.page_link("pages/start.py", label=tr("nav.start"), icon=":material/home:")
     st.stop()
-guard.succeeded()
 st.query_params["code"] = format_code(group.join_code)
 me = Caller(group.join_code, device(), st.session_state.get("author", ""))
 wid = workshop.id
