@@ -203,7 +203,7 @@ if new_tab.open:
         if create:
             roster = (new_roster.name, new_roster.getvalue()) if new_roster else None
             template = templates[chosen]
-            created = attempt(lambda: svc.create_from_template(template, roster, passcode or None))
+            created = attempt(lambda: svc.new_workshop(me, template, roster, passcode or None))
             if created is not None:
                 sign_in_facilitator(svc.sign_in(created.slug, created.passcode))
                 st.session_state["new_passcode"] = created.passcode

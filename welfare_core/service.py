@@ -117,6 +117,19 @@ class WorkshopService:
             rows = read_roster(roster[1], roster[0], groups)
         return self.create_workshop(template, rows, passcode=passcode, is_sample=sample)
 
+    def new_workshop(
+        self,
+        caller: Caller,
+        template: Template,
+        roster: tuple[str, bytes] | None = None,
+        passcode: str | None = None,
+    ) -> CreatedWorkshop:
+        """``create_from_template`` for the set-up page: a signed-in facilitator (of any
+        workshop) starts a new one. The command line, which owns the file, needs no caller."""
+        if not self.actor(caller.token).is_facilitator:
+            raise NotAllowed("error.facilitator_only")
+        return self.create_from_template(template, roster, passcode)
+
     def workshop(self, slug: str) -> Workshop:
         found = self.store.read().workshop_by_slug(slug)
         if found is None:
