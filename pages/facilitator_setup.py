@@ -6,6 +6,7 @@ import streamlit as st
 from pages.common import (
     attempt,
     lang,
+    markdown_escaped,
     pick,
     require_facilitator,
     service,
@@ -30,7 +31,7 @@ wid = workshop.id
 groups = svc.groups(wid)
 
 st.title(tr("setup.title"), anchor=False)
-st.caption(f"{pick(workshop.title_th, workshop.title_en)} · {workshop.slug}")
+st.caption(markdown_escaped(f"{pick(workshop.title_th, workshop.title_en)} · {workshop.slug}"))
 show_flash()
 
 
@@ -111,7 +112,7 @@ if codes_tab.open:
         for n, group in enumerate(groups):
             with columns[n % 3], st.container(border=True):
                 link = join_link(base, group.join_code)
-                st.subheader(pick(group.name_th, group.name_en), anchor=False)
+                st.subheader(markdown_escaped(pick(group.name_th, group.name_en)), anchor=False)
                 st.image(qr_png(link), width=300)
                 st.markdown(f"### `{format_code(group.join_code)}`")
                 st.code(link, language=None)

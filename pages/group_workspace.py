@@ -13,6 +13,7 @@ from pages.common import (
     forget_group,
     form_key,
     joined_code,
+    markdown_escaped,
     open_group,
     pick,
     service,
@@ -47,10 +48,12 @@ st.query_params["code"] = format_code(group.join_code)
 me = Caller(group.join_code, device(), st.session_state.get("author", ""))
 wid = workshop.id
 
-st.title(pick(group.name_th, group.name_en), anchor=False)
+st.title(markdown_escaped(pick(group.name_th, group.name_en)), anchor=False)
 st.caption(
-    f"{pick(workshop.title_th, workshop.title_en)} · {tr('workspace.group_code')} "
-    f"{format_code(group.join_code)}"
+    markdown_escaped(
+        f"{pick(workshop.title_th, workshop.title_en)} · {tr('workspace.group_code')} "
+        f"{format_code(group.join_code)}"
+    )
 )
 timer_display(svc.timer(wid), size_px=28)
 show_flash()
@@ -87,7 +90,9 @@ def rating_form(fund: pd.Series) -> None:
             index=GRADE_LETTERS.index(current) if current else None,
             format_func=GRADE_LABELS.get,
             captions=[
-                pick(levels[g].description_th, levels[g].description_en) if g in levels else ""
+                markdown_escaped(pick(levels[g].description_th, levels[g].description_en))
+                if g in levels
+                else ""
                 for g in GRADE_LETTERS
             ],
         )
@@ -214,7 +219,9 @@ def vote_row(idea: pd.Series, left: int, ours: int) -> None:
     with st.container(border=True):
         st.text(idea["text"])
         with st.container(horizontal=True, vertical_alignment="center"):
-            st.caption(pick(idea["origins_th"], idea["origins_en"]), width="stretch")
+            st.caption(
+                markdown_escaped(pick(idea["origins_th"], idea["origins_en"])), width="stretch"
+            )
             st.markdown(f"**{tr('projector.votes', votes=int(idea['votes']))}**", width="content")
             if st.button("+1", key=f"vote-{idea_id}", disabled=left <= 0):
                 attempt(lambda: svc.vote(me, idea_id), "workspace.vote_saved")
@@ -244,7 +251,9 @@ if rate_tab.open:
             )
             flag = " ⚠" if fund_id in split else ""
             box = st.expander(
-                f"{fund['fund']} — {shown}{flag}", key=f"fund-{fund_id}", on_change="rerun"
+                markdown_escaped(f"{fund['fund']} — {shown}{flag}"),
+                key=f"fund-{fund_id}",
+                on_change="rerun",
             )
             if box.open:
                 with box:

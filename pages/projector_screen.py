@@ -10,6 +10,7 @@ from pages.common import (
     dashboard,
     facilitator,
     lang,
+    markdown_escaped,
     pick,
     plain,
     service,
@@ -54,7 +55,7 @@ st.html("""
 </style>
 """)
 heading, clock = st.columns([3, 1], vertical_alignment="center")
-heading.title(pick(workshop.title_th, workshop.title_en), anchor=False)
+heading.title(markdown_escaped(pick(workshop.title_th, workshop.title_en)), anchor=False)
 
 signed_in = facilitator()
 facilitating = signed_in is not None and signed_in[0].id == workshop.id
@@ -66,7 +67,8 @@ if facilitating and st.toggle(tr("projector.show_codes"), key="show_codes"):
         with columns[n % 3]:
             st.image(qr_png(join_link(base, group.join_code), scale=8), width=240)
             st.markdown(
-                f"**{pick(group.name_th, group.name_en)}** · `{format_code(group.join_code)}`"
+                f"**{markdown_escaped(pick(group.name_th, group.name_en))}** · "
+                f"`{format_code(group.join_code)}`"
             )
 
 

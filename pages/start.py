@@ -7,6 +7,7 @@ from pages.common import (
     check_code,
     device,
     language_switch,
+    markdown_escaped,
     open_group,
     pick,
     service,
@@ -61,7 +62,9 @@ st.subheader(tr("start.projector_title"), anchor=False)
 for workshop in workshops[:5]:
     st.page_link(
         "pages/projector_screen.py",
-        label=f"{pick(workshop.title_th, workshop.title_en)} ({workshop.held_on:%Y-%m-%d})",
+        label=markdown_escaped(
+            f"{pick(workshop.title_th, workshop.title_en)} ({workshop.held_on:%Y-%m-%d})"
+        ),
         icon=":material/co_present:",
         query_params={"ws": workshop.slug},
     )
