@@ -148,7 +148,8 @@ if facts_tab.open:
             st.subheader(tr("setup.grades_title"), anchor=False)
             descriptions = {}
             for level in svc.grade_levels(wid):
-                st.markdown(f"**{level.letter} · {pick(level.name_th, level.name_en)}**")
+                name = f"{level.letter} · {pick(level.name_th, level.name_en)}"
+                st.markdown(f"**{markdown_escaped(name)}**")
                 th_col, en_col = st.columns(2)
                 descriptions[level.letter] = (
                     th_col.text_area(

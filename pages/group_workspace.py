@@ -274,7 +274,8 @@ if ideas_tab.open:
         ours = ideas[ideas["group_id"] == group.id]
         for area in areas:
             in_area = ours[ours["area"] == area.key]
-            st.subheader(f"{pick(area.name_th, area.name_en)} ({len(in_area)})", anchor=False)
+            name = pick(area.name_th, area.name_en)
+            st.subheader(markdown_escaped(f"{name} ({len(in_area)})"), anchor=False)
             for _, idea in in_area.iterrows():
                 own_idea(idea)
 

@@ -90,7 +90,7 @@ def grade_tiles(overall: pd.DataFrame) -> str:
         '<div class="grade-tiles">'
         + "".join(
             f'<div class="grade-tile" style="background:{colours[row["grade"]]}">'
-            f"{row['grade']}<b>{int(row['funds'])}</b></div>"
+            f"{plain(row['grade'])}<b>{int(row['funds'])}</b></div>"
             for _, row in overall.iterrows()
         )
         + "</div>"
@@ -143,11 +143,11 @@ def live() -> None:
     for wall, area in zip(walls, view.areas, strict=True):
         with wall:
             ideas = view.ideas[view.ideas["area"] == area.key]
-            st.markdown(f"**{pick(area.name_th, area.name_en)}** ({len(ideas)})")
+            st.markdown(f"**{markdown_escaped(pick(area.name_th, area.name_en))}** ({len(ideas)})")
             cards = [
                 f'<div class="idea-card">{plain(idea["text"])}'
                 f"<small>{plain(pick(idea['origins_th'], idea['origins_en']))}"
-                f" · {tr('projector.votes', votes=int(idea['votes']))}"
+                f" · {plain(tr('projector.votes', votes=int(idea['votes'])))}"
                 f"{' · ✓ ' + plain(tr('col.adopted')) if idea['adopted'] else ''}</small></div>"
                 for _, idea in ideas.head(6).iterrows()
             ]
