@@ -40,7 +40,9 @@ def checked_roster(upload, known_groups) -> list[RosterRow] | None:
     try:
         return read_roster(upload.getvalue(), upload.name, known_groups)
     except RosterError as err:
-        st.error(tr("roster.refused", file=upload.name, count=len(err.problems)))
+        st.error(  # the file's name as it is named, not as markdown
+            tr("roster.refused", file=markdown_escaped(upload.name), count=len(err.problems))
+        )
         st.dataframe(
             pd.DataFrame(
                 [(p.row or "", p.column, p.message(lang())) for p in err.problems],
@@ -212,4 +214,7 @@ if new_tab.open:
                 st.session_state["flash"] = "setup.created"
                 st.rerun()
         if passcode_shown := st.session_state.pop("new_passcode", None):
-            st.info(tr("setup.passcode_once", passcode=passcode_shown), icon=":material/key:")
+            st.info(  # a typed passcode may hold * or _: shown as typed, not as italics
+                tr("setup.passcode_once", passcode=markdown_escaped(passcode_shown)),
+                icon=":material/key:",
+            )

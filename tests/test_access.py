@@ -630,6 +630,26 @@ ALLOWED = {
     ("pages/common.py", "{left}"): "Timer.left(), an int",
     ("pages/common.py", "{running}"): "'true' or 'false'",
     ("pages/projector_screen.py", "{colours[row['grade']]}"): "a colour of GRADE_COLOURS",
+    ("pages/facilitator_setup.py", "tr('setup.codes_hint', base=base)"): (
+        "the server's own address: WELFARE_PUBLIC_URL or http://LAN-IP:port"
+    ),
+    ("pages/group_workspace.py", "tr('workspace.progress', rated=rated, total=len(mine))"): (
+        "counts"
+    ),
+    ("pages/group_workspace.py", "tr('workspace.disagreement', grades=split[fund_id])"): (
+        "grade letters A-D joined by /"
+    ),
+    ("pages/group_workspace.py", "tr('workspace.previous_grade', grade=fund['previous_grade'])"): (
+        "a letter A-D: read_roster refuses any other"
+    ),
+    (
+        "pages/group_workspace.py",
+        "tr('workspace.dots_left', left=left, dots=workshop.dots_per_group)",
+    ): ("counts"),
+    (
+        "pages/start.py",
+        "tr('start.demo_passcode', passcode=DEMO_PASSCODE)",
+    ): "a constant: demo-2562",
     ("welfare_core/export/__init__.py", "import_module()"): (
         "welfare_core.export.<fmt>, after check_format() has checked fmt against FORMATS"
     ),
@@ -669,6 +689,8 @@ def is_safe(node: ast.expr, safe_calls: set[str]) -> bool:
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr in SAFE_METHODS:
             return is_safe(func.value, safe_calls)
+        if call_name(node) in {"tr", "t"} & safe_calls:  # a catalog sentence, and its values
+            return all(is_safe(k.value, safe_calls) for k in node.keywords)
         return call_name(node) in safe_calls
     if isinstance(node, ast.BinOp):  # text + text, or arithmetic
         return is_safe(node.left, safe_calls) and is_safe(node.right, safe_calls)

@@ -386,7 +386,7 @@ def test_a_bad_roster_lists_every_row_problem_and_saves_nothing(db):
     )
     at.file_uploader(key="roster").set_value(("funds.csv", roster.encode(), "text/csv")).run()
     assert not at.exception
-    assert at.error[0].value.startswith("funds.csv")
+    assert at.error[0].value.startswith(markdown_escaped("funds.csv"))  # the name, as named
     problems = at.dataframe[0].value
     assert list(problems.columns) == ["Row", "Column", "Problem"]
     assert set(problems["Row"].astype(int)) == {3, 4}
