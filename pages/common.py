@@ -13,13 +13,14 @@ import streamlit as st
 
 from welfare_core import consolidate
 from welfare_core.backup import Backups, backup_dir, backup_minutes
+from welfare_core.codes import normalise_code
 from welfare_core.config import database_path
-from welfare_core.errors import DatabaseUnusable, WelfareError
+from welfare_core.errors import DatabaseUnusable, TooSoon, WelfareError
 from welfare_core.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from welfare_core.model import Caller, Timer, Workshop
+from welfare_core.model import Caller, Group, Timer, Workshop
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store, utcnow
-from welfare_core.throttle import Throttle
+from welfare_core.throttle import RoomThrottle, Throttle
 
 T = TypeVar("T")
 LANGUAGE_NAMES = {"th": "ไทย", "en": "English"}
@@ -159,6 +160,40 @@ def show_flash() -> None:
 def throttle(name: str) -> Throttle:
     """This browser session's counter of wrong codes (or passcodes)."""
     return st.session_state.setdefault(f"throttle_{name}", Throttle())
+
+
+@st.cache_resource
+def room_throttle(name: str) -> RoomThrottle:
+    """The counter of wrong codes (or passcodes) of every browser session of this server."""
+    return RoomThrottle()
+
+
+def check_code(name: str, check: Callable[[], T]) -> T:
+    """Run ``check`` of a join code (name "code") or a passcode ("passcode") unless this session
+    or the whole room has had too many wrong ones just now: then TooSoon says how long to wait."""
+    mine, room = throttle(name), room_throttle(name)
+    if wait := mine.wait_s():
+        raise TooSoon("start.wait", seconds=wait)
+    if wait := room.take():
+        raise TooSoon("start.room_wait", seconds=wait)
+    try:
+        result = check()
+    except WelfareError:
+        mine.failed()
+        raise
+    mine.succeeded()
+    room.give_back()
+    return result
+
+
+def open_group(code: str) -> tuple[Workshop, Group]:
+    """The workshop and group a join code opens; the code is checked through the throttles once
+    per session, since the group page checks it again on every click."""
+    if normalise_code(code) == st.session_state.get("opened_code"):
+        return service().join(code)
+    workshop, group = check_code("code", lambda: service().join(code))
+    st.session_state["opened_code"] = group.join_code
+    return workshop, group
 
 
 def device() -> str:

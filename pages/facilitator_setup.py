@@ -31,7 +31,7 @@ wid = workshop.id
 groups = svc.groups(wid)
 
 st.title(tr("setup.title"), anchor=False)
-st.caption(f"{pick(workshop.title_th, workshop.title_en)} · {workshop.slug}")
+st.caption(markdown_escaped(f"{pick(workshop.title_th, workshop.title_en)} · {workshop.slug}"))
 show_flash()
 
 
@@ -40,7 +40,9 @@ def checked_roster(upload, known_groups) -> list[RosterRow] | None:
     try:
         return read_roster(upload.getvalue(), upload.name, known_groups)
     except RosterError as err:
-        st.error(tr("roster.refused", file=upload.name, count=len(err.problems)))
+        st.error(  # the file's name as it is named, not as markdown
+            tr("roster.refused", file=markdown_escaped(upload.name), count=len(err.problems))
+        )
         st.dataframe(
             pd.DataFrame(
                 [(p.row or "", p.column, p.message(lang())) for p in err.problems],
@@ -136,7 +138,7 @@ if codes_tab.open:
         for n, group in enumerate(groups):
             with columns[n % 3], st.container(border=True):
                 link = join_link(base, group.join_code)
-                st.subheader(pick(group.name_th, group.name_en), anchor=False)
+                st.subheader(markdown_escaped(pick(group.name_th, group.name_en)), anchor=False)
                 st.image(qr_png(link), width=300)
                 st.markdown(f"### `{format_code(group.join_code)}`")
                 st.code(link, language=None)
@@ -172,7 +174,8 @@ if facts_tab.open:
             st.subheader(tr("setup.grades_title"), anchor=False)
             descriptions = {}
             for level in svc.grade_levels(wid):
-                st.markdown(f"**{level.letter} · {pick(level.name_th, level.name_en)}**")
+                name = f"{level.letter} · {pick(level.name_th, level.name_en)}"
+                st.markdown(f"**{markdown_escaped(name)}**")
                 th_col, en_col = st.columns(2)
                 descriptions[level.letter] = (
                     th_col.text_area(
@@ -228,11 +231,14 @@ if new_tab.open:
         if create:
             roster = (new_roster.name, new_roster.getvalue()) if new_roster else None
             template = templates[chosen]
-            created = attempt(lambda: svc.create_from_template(template, roster, passcode or None))
+            created = attempt(lambda: svc.new_workshop(me, template, roster, passcode or None))
             if created is not None:
                 sign_in_facilitator(svc.sign_in(created.slug, created.passcode))
                 st.session_state["new_passcode"] = created.passcode
                 st.session_state["flash"] = "setup.created"
                 st.rerun()
         if passcode_shown := st.session_state.pop("new_passcode", None):
-            st.info(tr("setup.passcode_once", passcode=passcode_shown), icon=":material/key:")
+            st.info(  # a typed passcode may hold * or _: shown as typed, not as italics
+                tr("setup.passcode_once", passcode=markdown_escaped(passcode_shown)),
+                icon=":material/key:",
+            )

@@ -13,47 +13,47 @@ from pages.common import (
     forget_group,
     form_key,
     joined_code,
+    markdown_escaped,
+    open_group,
     pick,
     service,
     show_error,
     show_flash,
-    throttle,
     timer_display,
     tr,
 )
 from welfare_core import consolidate
 from welfare_core.codes import format_code
-from welfare_core.errors import WelfareError
+from welfare_core.errors import TooSoon, WelfareError
 from welfare_core.model import GRADE_LETTERS, ActionPlan, Caller, IdeaInput, RatingInput
 from welfare_core.store import THAI_TIME
 
 svc = service()
 code = joined_code()
-guard = throttle("code")
 if not code:
     st.info(tr("workspace.no_code"), icon=":material/key:")
     st.page_link("pages/start.py", label=tr("nav.start"), icon=":material/home:")
     st.stop()
-if guard.wait_s():
-    st.error(tr("start.wait", seconds=guard.wait_s()), icon=":material/timer:")
-    st.stop()
 try:
-    workshop, group = svc.join(code)
+    workshop, group = open_group(code)
+except TooSoon as err:
+    show_error(err)  # the code stays in the link: a reload after the wait tries it again
+    st.stop()
 except WelfareError as err:
-    guard.failed()
     forget_group()
     show_error(err)
     st.page_link("pages/start.py", label=tr("nav.start"), icon=":material/home:")
     st.stop()
-guard.succeeded()
 st.query_params["code"] = format_code(group.join_code)
 me = Caller(group.join_code, device(), st.session_state.get("author", ""))
 wid = workshop.id
 
-st.title(pick(group.name_th, group.name_en), anchor=False)
+st.title(markdown_escaped(pick(group.name_th, group.name_en)), anchor=False)
 st.caption(
-    f"{pick(workshop.title_th, workshop.title_en)} · {tr('workspace.group_code')} "
-    f"{format_code(group.join_code)}"
+    markdown_escaped(
+        f"{pick(workshop.title_th, workshop.title_en)} · {tr('workspace.group_code')} "
+        f"{format_code(group.join_code)}"
+    )
 )
 timer_display(svc.timer(wid), size_px=28)
 show_flash()
@@ -90,7 +90,9 @@ def rating_form(fund: pd.Series) -> None:
             index=GRADE_LETTERS.index(current) if current else None,
             format_func=GRADE_LABELS.get,
             captions=[
-                pick(levels[g].description_th, levels[g].description_en) if g in levels else ""
+                markdown_escaped(pick(levels[g].description_th, levels[g].description_en))
+                if g in levels
+                else ""
                 for g in GRADE_LETTERS
             ],
         )
@@ -217,7 +219,9 @@ def vote_row(idea: pd.Series, left: int, ours: int) -> None:
     with st.container(border=True):
         st.text(idea["text"])
         with st.container(horizontal=True, vertical_alignment="center"):
-            st.caption(pick(idea["origins_th"], idea["origins_en"]), width="stretch")
+            st.caption(
+                markdown_escaped(pick(idea["origins_th"], idea["origins_en"])), width="stretch"
+            )
             st.markdown(f"**{tr('projector.votes', votes=int(idea['votes']))}**", width="content")
             if st.button("+1", key=f"vote-{idea_id}", disabled=left <= 0):
                 attempt(lambda: svc.vote(me, idea_id), "workspace.vote_saved")
@@ -247,7 +251,9 @@ if rate_tab.open:
             )
             flag = " ⚠" if fund_id in split else ""
             box = st.expander(
-                f"{fund['fund']} — {shown}{flag}", key=f"fund-{fund_id}", on_change="rerun"
+                markdown_escaped(f"{fund['fund']} — {shown}{flag}"),
+                key=f"fund-{fund_id}",
+                on_change="rerun",
             )
             if box.open:
                 with box:
@@ -268,7 +274,8 @@ if ideas_tab.open:
         ours = ideas[ideas["group_id"] == group.id]
         for area in areas:
             in_area = ours[ours["area"] == area.key]
-            st.subheader(f"{pick(area.name_th, area.name_en)} ({len(in_area)})", anchor=False)
+            name = pick(area.name_th, area.name_en)
+            st.subheader(markdown_escaped(f"{name} ({len(in_area)})"), anchor=False)
             for _, idea in in_area.iterrows():
                 own_idea(idea)
 

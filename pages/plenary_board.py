@@ -6,6 +6,7 @@ import streamlit as st
 from pages.common import (
     attempt,
     form_key,
+    markdown_escaped,
     pick,
     renew_form,
     require_facilitator,
@@ -98,7 +99,11 @@ def area_plan(area: PlanArea) -> None:
 
 
 areas = svc.areas(wid)
-tabs = st.tabs([pick(a.name_th, a.name_en) for a in areas], key="plenary-area", on_change="rerun")
+tabs = st.tabs(
+    [markdown_escaped(pick(a.name_th, a.name_en)) for a in areas],
+    key="plenary-area",
+    on_change="rerun",
+)
 for tab, area in zip(tabs, areas, strict=True):
     if tab.open:
         with tab:

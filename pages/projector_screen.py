@@ -10,6 +10,7 @@ from pages.common import (
     dashboard,
     facilitator,
     lang,
+    markdown_escaped,
     pick,
     plain,
     service,
@@ -54,7 +55,7 @@ st.html("""
 </style>
 """)
 heading, clock = st.columns([3, 1], vertical_alignment="center")
-heading.title(pick(workshop.title_th, workshop.title_en), anchor=False)
+heading.title(markdown_escaped(pick(workshop.title_th, workshop.title_en)), anchor=False)
 
 signed_in = facilitator()
 facilitating = signed_in is not None and signed_in[0].id == workshop.id
@@ -66,7 +67,8 @@ if facilitating and st.toggle(tr("projector.show_codes"), key="show_codes"):
         with columns[n % 3]:
             st.image(qr_png(join_link(base, group.join_code), scale=8), width=240)
             st.markdown(
-                f"**{pick(group.name_th, group.name_en)}** · `{format_code(group.join_code)}`"
+                f"**{markdown_escaped(pick(group.name_th, group.name_en))}** · "
+                f"`{format_code(group.join_code)}`"
             )
 
 
@@ -88,7 +90,7 @@ def grade_tiles(overall: pd.DataFrame) -> str:
         '<div class="grade-tiles">'
         + "".join(
             f'<div class="grade-tile" style="background:{colours[row["grade"]]}">'
-            f"{row['grade']}<b>{int(row['funds'])}</b></div>"
+            f"{plain(row['grade'])}<b>{int(row['funds'])}</b></div>"
             for _, row in overall.iterrows()
         )
         + "</div>"
@@ -141,11 +143,14 @@ def live() -> None:
     for wall, area in zip(walls, view.areas, strict=True):
         with wall:
             ideas = view.wall[view.wall["area"] == area.key]
-            st.markdown(f"**{pick(area.name_th, area.name_en)}** ({view.ideas_per_area[area.key]})")
+            st.markdown(
+                f"**{markdown_escaped(pick(area.name_th, area.name_en))}**"
+                f" ({int(view.ideas_per_area[area.key])})"
+            )
             cards = [
                 f'<div class="idea-card">{plain(idea["text"])}'
                 f"<small>{plain(pick(idea['origins_th'], idea['origins_en']))}"
-                f" · {tr('projector.votes', votes=int(idea['votes']))}"
+                f" · {plain(tr('projector.votes', votes=int(idea['votes'])))}"
                 f"{' · ✓ ' + plain(tr('col.adopted')) if idea['adopted'] else ''}</small></div>"
                 for _, idea in ideas.iterrows()
             ]

@@ -4,15 +4,17 @@ import streamlit as st
 
 from pages.common import (
     attempt,
+    check_code,
     device,
     language_switch,
+    markdown_escaped,
+    open_group,
     pick,
     service,
     sign_in_facilitator,
-    throttle,
     tr,
 )
-from welfare_core.codes import format_code, normalise_code
+from welfare_core.codes import format_code
 from welfare_core.demo import DEMO_PASSCODE, ensure_demo
 
 svc = service()
@@ -28,20 +30,14 @@ with join:
     with st.form("join"):
         code = st.text_input(tr("start.code_label"), placeholder="ABCD-EFGH", max_chars=20)
         go = st.form_submit_button(tr("start.join_button"), type="primary")
-    if go:
-        guard = throttle("code")
-        if guard.wait_s():
-            st.error(tr("start.wait", seconds=guard.wait_s()), icon=":material/timer:")
-        elif attempt(lambda: svc.join(code)):
-            guard.succeeded()
-            st.session_state["joined_code"] = normalise_code(code)
-            device()  # the device id goes into the group's link with the code
-            st.switch_page(
-                "pages/group_workspace.py",
-                query_params={"code": format_code(normalise_code(code)), "d": st.query_params["d"]},
-            )
-        else:
-            guard.failed()
+    if go and (found := attempt(lambda: open_group(code))):
+        joined = found[1].join_code
+        st.session_state["joined_code"] = joined
+        device()  # the device id goes into the group's link with the code
+        st.switch_page(
+            "pages/group_workspace.py",
+            query_params={"code": format_code(joined), "d": st.query_params["d"]},
+        )
 
 with facilitate:
     st.subheader(tr("start.facilitator_title"), anchor=False)
@@ -56,22 +52,19 @@ with facilitate:
     if chosen is not None and chosen.is_sample:
         st.caption(tr("start.demo_passcode", passcode=DEMO_PASSCODE))
     if signing_in and chosen is not None:
-        guard = throttle("passcode")
-        if guard.wait_s():
-            st.error(tr("start.wait", seconds=guard.wait_s()), icon=":material/timer:")
-        elif token := attempt(lambda: svc.sign_in(chosen.slug, passcode)):
-            guard.succeeded()
+        token = attempt(lambda: check_code("passcode", lambda: svc.sign_in(chosen.slug, passcode)))
+        if token:
             sign_in_facilitator(token)
             st.switch_page("pages/facilitator_setup.py")
-        else:
-            guard.failed()
 
 st.divider()
 st.subheader(tr("start.projector_title"), anchor=False)
 for workshop in workshops[:5]:
     st.page_link(
         "pages/projector_screen.py",
-        label=f"{pick(workshop.title_th, workshop.title_en)} ({workshop.held_on:%Y-%m-%d})",
+        label=markdown_escaped(
+            f"{pick(workshop.title_th, workshop.title_en)} ({workshop.held_on:%Y-%m-%d})"
+        ),
         icon=":material/co_present:",
         query_params={"ws": workshop.slug},
     )

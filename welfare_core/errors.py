@@ -28,6 +28,10 @@ class NotAllowed(WelfareError):
     """The code or passcode does not allow this action."""
 
 
+class TooSoon(WelfareError):
+    """Too many wrong codes or passcodes just now (in this browser or in the whole room)."""
+
+
 class WorkshopLocked(WelfareError):
     def __init__(self) -> None:
         super().__init__("error.locked")

@@ -1,9 +1,10 @@
 """Group commit: ratings and new ideas from many participants share one transaction.
 
-A commit costs far more than appending a row. When a room saves at once, the first caller to
-find nobody committing becomes the committer: it writes every row waiting in one transaction,
-then the rows that arrived meanwhile, until none is left. The others wait for their own row.
-Nobody returns before the commit that holds their row, so "saved" still means on disk.
+A commit costs far more than appending a row. When a room saves at once, one caller commits
+every row waiting in one transaction while the others wait; then it hands the turn to the
+first caller still waiting, whose commit takes the rows that came meanwhile. Each caller
+commits at most once, so nobody serves the room forever; nobody returns before the commit
+that holds their row, so "saved" still means on disk.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ class _Waiting:
     table: str
     row: list
     workshop_id: int
-    done: threading.Event = field(default_factory=threading.Event)
+    woken: threading.Event = field(default_factory=threading.Event)
+    done: bool = False  # committed or refused; else woken to commit next
     error: BaseException | None = None
 
 
@@ -42,22 +44,28 @@ class GroupCommit:
         mine = _Waiting(table, row, workshop_id)
         with self._lock:
             self._waiting.append(mine)
-            leads = not self._committing
+            my_turn = not self._committing
             self._committing = True
-        if leads:
-            while batch := self._next_batch():
-                self._commit(batch)
-        mine.done.wait()
+        while not mine.done:
+            if my_turn:
+                with self._lock:
+                    batch, self._waiting = self._waiting, []
+                self._commit(batch)  # holds mine: it was waiting
+                self._hand_over()
+            else:
+                mine.woken.wait()
+                mine.woken.clear()
+                my_turn = not mine.done
         if mine.error is not None:
             raise mine.error
 
-    def _next_batch(self) -> list[_Waiting]:
-        """Everything waiting; when nothing is, the committer steps down (under the lock, so a
-        row arriving now finds nobody committing and commits itself)."""
+    def _hand_over(self) -> None:
+        """The next commit is the first waiting caller's; with nobody waiting, nobody's."""
         with self._lock:
-            batch, self._waiting = self._waiting, []
-            self._committing = bool(batch)
-        return batch
+            if self._waiting:
+                self._waiting[0].woken.set()
+            else:
+                self._committing = False
 
     def _commit(self, batch: list[_Waiting]) -> None:
         try:
@@ -73,7 +81,8 @@ class GroupCommit:
                 if item.workshop_id in locked:
                     item.error = WorkshopLocked()
         for item in batch:
-            item.done.set()
+            item.done = True
+            item.woken.set()
 
 
 def _insert(q: Queries, batch: list[_Waiting]) -> set[int]:

@@ -127,6 +127,19 @@ class WorkshopService:
             rows = read_roster(roster[1], roster[0], groups)
         return self.create_workshop(template, rows, passcode=passcode, is_sample=sample)
 
+    def new_workshop(
+        self,
+        caller: Caller,
+        template: Template,
+        roster: tuple[str, bytes] | None = None,
+        passcode: str | None = None,
+    ) -> CreatedWorkshop:
+        """``create_from_template`` for the set-up page: a signed-in facilitator (of any
+        workshop) starts a new one. The command line, which owns the file, needs no caller."""
+        if not self.actor(caller.token).is_facilitator:
+            raise NotAllowed("error.facilitator_only")
+        return self.create_from_template(template, roster, passcode)
+
     def workshop(self, slug: str) -> Workshop:
         found = self.store.read().workshop_by_slug(slug)
         if found is None:
@@ -229,9 +242,10 @@ class WorkshopService:
     def add_idea(self, caller: Caller, idea: IdeaInput, group_id: int | None = None) -> int:
         """Add an idea for the caller's group (a facilitator names the group); returns its id."""
         actor = self._participant(caller.token)
-        q = self.store.read()
-        owner = _acting_group(q, actor, group_id)
-        clean = self._clean_idea(actor, owner, idea, lambda: q.plan_year(actor.workshop_id))
+        owner = _acting_group(self.store.read(), actor, group_id)
+        clean = self._clean_idea(
+            actor, owner, idea, lambda: self.store.read().plan_year(actor.workshop_id)
+        )
         idea_id = self.store.new_id()
         row = idea_version_row(idea_id, idea_id, actor, _clean_caller(caller), owner, clean)
         self.store.append("idea_versions", row, actor.workshop_id)  # refused if locked meanwhile

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-import secrets
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -99,30 +99,61 @@ class Store:
     def copy_to(self, target: Path) -> None:
         """Write the whole database into the new file ``target``, while other threads write.
 
-        One transaction reads every table at the same moment (DuckDB's snapshot isolation),
-        so the copy holds exactly the transactions committed before it began. It goes through
-        this process's own connection: the file's lock keeps every other process out.
+        One transaction reads every table at the same moment (DuckDB's snapshot isolation)
+        into Parquet files, so the copy holds exactly the transactions committed before it
+        began; a connection of its own then builds ``target`` from them. Attaching the copy to
+        this process's connection instead (COPY FROM DATABASE) hung DuckDB now and then when
+        the copy was detached while participants were saving.
         """
-        alias = f"snapshot_{secrets.token_hex(4)}"
-        cur = self._con.cursor()
-        try:
-            source = cur.execute("SELECT current_database()").fetchone()[0]
-            cur.execute(f"ATTACH ? AS {alias}", [str(target)])
+        with tempfile.TemporaryDirectory(prefix=".snapshot-", dir=target.parent) as parts:
+            cur = self._con.cursor()
             try:
                 cur.begin()
-                try:
-                    cur.execute(f"COPY FROM DATABASE {_quoted(source)} TO {alias}")
-                    cur.commit()
-                except BaseException:
-                    cur.rollback()
-                    raise
+                tables = [name for (name,) in cur.execute(_TABLES).fetchall()]
+                for table in tables:
+                    part = str(Path(parts) / f"{table}.parquet")
+                    cur.execute(f"COPY {_quoted(table)} TO '{_literal(part)}' (FORMAT parquet)")
+                next_id = cur.execute(_NEXT_ID).fetchone()[0]
+                cur.commit()
+                _build_copy(target, Path(parts), tables, next_id)
+            except duckdb.Error as exc:
+                detail = str(exc).splitlines()[0]
+                raise BackupFailed(
+                    "backup.failed", folder=str(target.parent), detail=detail
+                ) from None
             finally:
-                cur.execute(f"DETACH {alias}")  # closes the copy: no .wal is left beside it
-        except duckdb.Error as exc:
-            detail = str(exc).splitlines()[0]
-            raise BackupFailed("backup.failed", folder=str(target.parent), detail=detail) from None
-        finally:
-            cur.close()
+                cur.close()
+
+
+_TABLES = """
+    SELECT table_name FROM duckdb_tables()
+    WHERE database_name = current_database() AND schema_name = 'main'
+"""
+_NEXT_ID = """
+    SELECT coalesce(last_value, start_value - 1) + 1 FROM duckdb_sequences()
+    WHERE database_name = current_database() AND sequence_name = 'row_ids'
+"""
+
+
+def _build_copy(target: Path, parts: Path, tables: list[str], next_id: int) -> None:
+    """A fresh database at ``target`` (same migrations) filled from the Parquet parts."""
+    con = duckdb.connect(str(target))
+    try:
+        migrate(con)  # the tables with their keys; the migrations' own record comes from the parts
+        con.begin()
+        con.execute("DELETE FROM schema_migrations")
+        for table in tables:
+            part = _literal(str(parts / f"{table}.parquet"))
+            con.execute(f"INSERT INTO {_quoted(table)} SELECT * FROM read_parquet('{part}')")
+        con.execute("DROP SEQUENCE row_ids")
+        con.execute(f"CREATE SEQUENCE row_ids START {int(next_id)}")
+        con.commit()
+    finally:
+        con.close()
+
+
+def _literal(text: str) -> str:
+    return text.replace("'", "''")
 
 
 # A snapshot worth restoring has at least these tables; older ones are migrated on opening.
@@ -174,16 +205,14 @@ class _IdPool:
     BLOCK = 100
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self._con = con
+        self._cur = con.cursor()  # its own, used under the lock only
         self._free: list[int] = []
         self._lock = threading.Lock()
 
     def take(self) -> int:
         with self._lock:
             if not self._free:
-                rows = self._con.cursor().execute(
-                    "SELECT nextval('row_ids') FROM range(?)", [self.BLOCK]
-                )
+                rows = self._cur.execute("SELECT nextval('row_ids') FROM range(?)", [self.BLOCK])
                 self._free = sorted((r[0] for r in rows.fetchall()), reverse=True)
             return self._free.pop()
 
@@ -205,7 +234,8 @@ class Queries:
         self._new_id = new_id
 
     def _one(self, sql: str, params: list | None = None) -> tuple | None:
-        return self.cur.execute(sql, params or []).fetchone()
+        rows = self.cur.execute(sql, params or []).fetchall()  # all: the result is closed
+        return rows[0] if rows else None
 
     def _all(self, sql: str, params: list | None = None) -> list[tuple]:
         return self.cur.execute(sql, params or []).fetchall()
@@ -222,9 +252,15 @@ class Queries:
         return self._new_id()
 
     def insert_rows(self, table: str, rows: list[list]) -> None:
-        """Many rows at once: one statement over a DataFrame instead of one per row."""
-        frame = pd.DataFrame.from_records(rows)  # noqa: F841 (read by name in the SQL)
-        self.cur.execute(f"INSERT INTO {table} SELECT * FROM frame")
+        """Many rows in one statement: a row costs a fraction of a statement of its own.
+
+        Values are bound as parameters, not scanned from a DataFrame: such a scan takes the
+        GIL back in the middle of the query, and with another thread opening a cursor at that
+        moment DuckDB and Python wait for each other forever (seen under load).
+        """
+        row = "(" + ", ".join("?" * len(rows[0])) + ")"
+        values = [value for r in rows for value in r]
+        self.cur.execute(f"INSERT INTO {table} VALUES {', '.join([row] * len(rows))}", values)
 
     def locked_among(self, workshop_ids: set[int]) -> set[int]:
         rows = self._all(
@@ -701,8 +737,8 @@ class Queries:
                 JOIN first fi ON fi.idea_id = i.idea_id
                 LEFT JOIN merged m ON m.idea_id = i.idea_id
                 WHERE NOT i.withdrawn AND m.idea_id IS NULL
-                QUALIFY $n IS NULL OR row_number() OVER (
-                    PARTITION BY i.area ORDER BY fi.first_at DESC, i.idea_id DESC) <= $n
+                QUALIFY $n IS NULL OR $n >= row_number() OVER (
+                    PARTITION BY i.area ORDER BY fi.first_at DESC, i.idea_id DESC)
             ),
             folded AS (
                 SELECT coalesce(m.into_id, i.idea_id) AS into_id, i.group_id
