@@ -199,7 +199,10 @@ def open_group(code: str) -> tuple[Workshop, Group]:
 def device() -> str:
     """This browser's device name, kept in the URL (a reload keeps it) and in the session (the
     menu drops query parameters): one device must not look like two that disagree."""
-    chosen = st.query_params.get("d") or st.session_state.get("device") or secrets.token_hex(3)
+    linked = st.query_params.get("d", "")
+    # Anyone may edit a link: only an id like the ones made here is taken from it.
+    linked = linked if re.fullmatch(r"[0-9a-z]{1,16}", linked) else ""
+    chosen = linked or st.session_state.get("device") or secrets.token_hex(3)
     st.session_state["device"] = st.query_params["d"] = chosen
     agent = st.context.headers.get("User-Agent", "")
     kind = "phone" if "Mobile" in agent else "laptop"

@@ -17,7 +17,7 @@ from pages.common import (
     tr,
 )
 from welfare_core.codes import format_code
-from welfare_core.errors import RosterError, WelfareError
+from welfare_core.errors import RosterError, TemplateError, WelfareError
 from welfare_core.links import base_url, join_link, qr_png
 from welfare_core.model import RosterRow, WorkshopEdit
 from welfare_core.roster import read_roster
@@ -40,9 +40,7 @@ def checked_roster(upload, known_groups) -> list[RosterRow] | None:
     try:
         return read_roster(upload.getvalue(), upload.name, known_groups)
     except RosterError as err:
-        st.error(  # the file's name as it is named, not as markdown
-            tr("roster.refused", file=markdown_escaped(upload.name), count=len(err.problems))
-        )
+        st.error(markdown_escaped(tr("roster.refused", file=err.filename, count=len(err.problems))))
         st.dataframe(
             pd.DataFrame(
                 [(p.row or "", p.column, p.message(lang())) for p in err.problems],
@@ -221,7 +219,12 @@ if roster_tab.open:
 
 if new_tab.open:
     with new_tab:
-        templates = {path.stem: load_template(path) for path in available_templates()}
+        templates = {}
+        for path in available_templates():
+            try:
+                templates[path.stem] = load_template(path)
+            except TemplateError as err:  # a broken file in sessions/ must not hide the others
+                show_error(err)
         names = {stem: f"{pick(t.title_th, t.title_en)} ({stem})" for stem, t in templates.items()}
         with st.form("new-workshop"):
             chosen = st.selectbox(tr("setup.template"), list(names), format_func=names.get)

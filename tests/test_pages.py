@@ -416,7 +416,8 @@ def test_a_bad_roster_lists_every_row_problem_and_saves_nothing(db):
     )
     at.file_uploader(key="roster").set_value(("funds.csv", roster.encode(), "text/csv")).run()
     assert not at.exception
-    assert at.error[0].value.startswith(markdown_escaped("funds.csv"))  # the name, as named
+    refused = t("roster.refused", "en", file="funds.csv", count=3)
+    assert at.error[0].value == markdown_escaped(refused)
     problems = at.dataframe[0].value
     assert list(problems.columns) == ["Row", "Column", "Problem"]
     assert set(problems["Row"].astype(int)) == {3, 4}

@@ -16,7 +16,7 @@ from welfare_core.demo import create_demo
 from welfare_core.errors import DatabaseUnusable, InvalidInput, WelfareError
 from welfare_core.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from welfare_core.model import Caller
-from welfare_core.roster import read_roster
+from welfare_core.roster import MAX_BYTES, read_roster
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store
 from welfare_core.template import load_template
@@ -30,8 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         from welfare_core.bench import run as bench  # streamlit's test tools: loaded only here
 
         return bench(quick=args.quick, as_json=args.json)
-    lang = os.environ.get("WELFARE_LANG", DEFAULT_LANGUAGE)
-    lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+    lang = _language()
     try:
         if not args.opens_db:
             return args.run(args, lang)
@@ -50,6 +49,20 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
+def _language() -> str:
+    lang = os.environ.get("WELFARE_LANG", DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def _utf8(value: str) -> str:
+    """A slug or passcode as typed: bytes that are not UTF-8 can name nothing that is stored."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise argparse.ArgumentTypeError(t("cli.not_utf8", _language())) from None
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m welfare_core", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
@@ -57,7 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     new = _command(commands, "new", _new, "create a workshop from a template", creates=True)
     new.add_argument("--template", required=True, metavar="FILE")
     new.add_argument("--roster", metavar="FILE", help="CSV or XLSX roster of funds")
-    new.add_argument("--passcode", metavar="P", help="facilitator passcode (default: generated)")
+    new.add_argument(
+        "--passcode", metavar="P", type=_utf8, help="facilitator passcode (default: generated)"
+    )
     new.add_argument("--json", action="store_true")
 
     roster = commands.add_parser("roster", help="fund rosters")
@@ -65,15 +80,15 @@ def _parser() -> argparse.ArgumentParser:
     imp = _command(
         roster_commands, "import", _roster_import, "add or update a workshop's funds from a roster"
     )
-    imp.add_argument("--workshop", required=True, metavar="SLUG")
+    imp.add_argument("--workshop", required=True, metavar="SLUG", type=_utf8)
     imp.add_argument("file", metavar="FILE")
 
     status = _command(commands, "status", _status, "funds rated and ideas per area, per group")
-    status.add_argument("--workshop", required=True, metavar="SLUG")
+    status.add_argument("--workshop", required=True, metavar="SLUG", type=_utf8)
     status.add_argument("--json", action="store_true")
 
     exp = _command(commands, "export", _export, "write the consolidated plan to a file")
-    exp.add_argument("--workshop", required=True, metavar="SLUG")
+    exp.add_argument("--workshop", required=True, metavar="SLUG", type=_utf8)
     exp.add_argument("--format", required=True, metavar="|".join(export.FORMATS))
     exp.add_argument("-o", "--output", required=True, metavar="FILE")
     exp.add_argument(
@@ -135,8 +150,10 @@ def _command(
 
 
 def _read_file(path: str) -> bytes:
+    """The file, up to one byte more than a roster may have: /dev/zero would never end."""
     try:
-        return Path(path).read_bytes()
+        with Path(path).open("rb") as f:
+            return f.read(MAX_BYTES + 1)
     except OSError as exc:
         raise InvalidInput("error.cannot_read", file=path, detail=exc.strerror) from None
 

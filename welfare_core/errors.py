@@ -6,6 +6,19 @@ from dataclasses import dataclass
 
 from welfare_core.i18n import t
 
+QUOTE_LIMIT = 80
+
+
+def _quoted(params: dict[str, object]) -> dict[str, object]:
+    """The parameters of a message, with a typed value cut short: a value may be anything
+    pasted into a form or a link, and ten thousand characters of it would bury the sentence."""
+    return {k: _short(v) if k in ("value", "slug") else v for k, v in params.items()}
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= QUOTE_LIMIT else f"{text[:QUOTE_LIMIT]}…"
+
 
 class WelfareError(Exception):
     """A problem the user can fix; ``str()`` gives the English sentence."""
@@ -20,7 +33,7 @@ class WelfareError(Exception):
 
     def message(self, lang: str) -> str:
         # A "field" parameter is itself a catalog key, so it is shown in the same language.
-        params = {k: t(v, lang) if k == "field" else v for k, v in self.params.items()}
+        params = {k: t(v, lang) if k == "field" else v for k, v in _quoted(self.params).items()}
         return t(self.key, lang, **params)
 
 
@@ -68,7 +81,7 @@ class RowProblem:
     params: tuple[tuple[str, object], ...] = ()
 
     def message(self, lang: str) -> str:
-        text = t(self.key, lang, **dict(self.params))
+        text = t(self.key, lang, **_quoted(dict(self.params)))
         if self.row == 0:
             return text
         if not self.column:

@@ -6,16 +6,19 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
 from welfare_core.errors import RosterError, RowProblem
 from welfare_core.model import GRADE_LETTERS, Group, GroupSpec, RosterRow
+from welfare_core.text import visible
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_XLSX_UNPACKED = 50 * 1024 * 1024  # refuses "zip bombs" before openpyxl unpacks them
 MAX_CELL = 200
+# A province has a few hundred funds, and each is one insert while every group waits to write.
+MAX_ROWS = 2000
 
 # Column names people use, Thai and English; compared after _header() normalising.
 COLUMNS = {
@@ -31,8 +34,12 @@ REQUIRED = ("name", "tambon", "district")
 # Starts of files that are not text although they may carry a .csv name: zip (XLSX, DOCX), PDF,
 # PNG, JPEG, GIF and old Office files.
 _BINARY = (b"PK", b"%PDF", b"\x89PNG", b"\xff\xd8", b"GIF8", b"\xd0\xcf\x11\xe0")
+# "Unicode text" from Excel or Notepad: readable, but not one of the encodings a roster may use.
+_UTF16 = (b"\xff\xfe", b"\xfe\xff")
 _THAI_UTF8 = re.compile(rb"\xe0[\xb8\xb9][\x80-\xbf]")
 _DISTRICT_PREFIXES = ("อำเภอ", "อ.", "เขต", "amphoe ", "district ")
+
+Row = tuple[int, list[object]]  # a spreadsheet row number and the row's cells
 
 
 def read_roster(
@@ -43,8 +50,7 @@ def read_roster(
     Raises RosterError listing every problem (row number as in a spreadsheet, header = row 1).
     """
     name = PurePath(filename).name
-    table = _table(data, name)
-    header = table[0]
+    header, body = _table(data, name)
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
         field = _field_of(title)
@@ -59,7 +65,6 @@ def read_roster(
                 for f in missing
             ],
         )
-    body = [(n, r) for n, r in enumerate(table[1:], start=2) if any(_cell_text(c) for c in r)]
     if not body:
         raise RosterError(name, [RowProblem(0, "", "roster.no_rows")])
     problems: list[RowProblem] = []
@@ -99,29 +104,47 @@ def districts_in(rows: list[RosterRow]) -> list[GroupSpec]:
     return [GroupSpec(n, n) for n in names]
 
 
-def _table(data: bytes, name: str) -> list[list[object]]:
+def _table(data: bytes, name: str) -> tuple[list[object], list[Row]]:
+    """The header and the filled rows (see ``_filled``) of a CSV or XLSX file."""
     if len(data) > MAX_BYTES:
         raise RosterError(name, [RowProblem(0, "", "roster.too_big", (("limit_mb", 5),))])
     if not data.strip():
         raise RosterError(name, [RowProblem(0, "", "roster.empty")])
     suffix = PurePath(name).suffix.lower()
     if suffix == ".xlsx" and data[:2] == b"PK":
-        table = _xlsx_table(data, name)
-    elif suffix in (".csv", ".txt") and b"\x00" not in data and not data.startswith(_BINARY):
-        table = _csv_table(data, name)
-    else:
-        raise RosterError(name, [RowProblem(0, "", "roster.not_csv_or_xlsx")])
-    if not table or not any(_cell_text(c) for c in table[0]):
+        return _xlsx_table(data, name)
+    if suffix in (".csv", ".txt") and data.startswith(_UTF16):
+        raise RosterError(name, [RowProblem(0, "", "roster.unknown_encoding")])
+    if suffix in (".csv", ".txt") and b"\x00" not in data and not data.startswith(_BINARY):
+        return _csv_table(data, name)
+    raise RosterError(name, [RowProblem(0, "", "roster.not_csv_or_xlsx")])
+
+
+def _filled(rows: Iterable[Sequence[object]], name: str) -> tuple[list[object], list[Row]]:
+    """The first row as the header, and the rows with something in them numbered as in a
+    spreadsheet (header = row 1). Blank rows count but are not kept; a file with too many
+    funds is refused as soon as that is clear, before the rest of it is read."""
+    numbered = enumerate(rows, start=1)
+    _, first = next(numbered, (1, ()))
+    header = list(first)
+    if not any(_cell_text(c) for c in header):
         raise RosterError(name, [RowProblem(0, "", "roster.empty")])
-    return table
+    body: list[Row] = []
+    for number, cells in numbered:
+        if any(_cell_text(c) for c in cells):
+            if len(body) == MAX_ROWS:
+                problem = RowProblem(0, "", "roster.too_many_rows", (("limit", MAX_ROWS),))
+                raise RosterError(name, [problem])
+            body.append((number, list(cells)))
+    return header, body
 
 
-def _csv_table(data: bytes, name: str) -> list[list[object]]:
+def _csv_table(data: bytes, name: str) -> tuple[list[object], list[Row]]:
     text = _decode(data, name)
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     csv.field_size_limit(MAX_BYTES)  # a stray quote may make the rest of the file one cell
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return _filled(csv.reader(io.StringIO(text), delimiter=delimiter), name)
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -149,7 +172,7 @@ def _is_utf8(line: bytes) -> bool:
     return True
 
 
-def _xlsx_table(data: bytes, name: str) -> list[list[object]]:
+def _xlsx_table(data: bytes, name: str) -> tuple[list[object], list[Row]]:
     from openpyxl import load_workbook
 
     try:
@@ -158,10 +181,10 @@ def _xlsx_table(data: bytes, name: str) -> list[list[object]]:
         if unpacked > MAX_XLSX_UNPACKED:
             raise RosterError(name, [RowProblem(0, "", "roster.too_big", (("limit_mb", 50),))])
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        table = [list(r) for r in sheet.iter_rows(values_only=True)]
-        book.close()
-        return table
+        try:
+            return _filled(book.worksheets[0].iter_rows(values_only=True), name)
+        finally:
+            book.close()
     except RosterError:
         raise
     except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same to a user
@@ -184,7 +207,7 @@ def _cell_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(str(value).split())
+    return " ".join(visible(str(value)).split())
 
 
 def _without_prefix(name: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
@@ -42,15 +41,14 @@ from welfare_core.model import (
 )
 from welfare_core.roster import districts_in, read_roster
 from welfare_core.store import Queries, Store, idea_version_row, rating_row, utcnow
+from welfare_core.template import EARLIEST_DATE, LATEST_DATE
+from welfare_core.text import MAX_FIELD, MAX_NAME, MAX_TEXT, visible
 
-MAX_TEXT = 1000  # idea text and rating reason
-MAX_FIELD = 300  # the action-plan fields
 MAX_BUDGET = Decimal(10**12)
 MAX_DOTS = 50
 BUDDHIST_ERA_OFFSET = 543
 MAX_TIMER_MINUTES = 240
 _DUE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2]|Q[1-4])$")
-_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
 
 
 class WorkshopService:
@@ -315,7 +313,7 @@ class WorkshopService:
         clean = WorkshopEdit(
             _text(edit.title_th, MAX_FIELD, "field.title_th", required=True),
             _text(edit.title_en, MAX_FIELD, "field.title_en", required=True),
-            edit.held_on,
+            _date(edit.held_on),
             _text(edit.venue_th, MAX_FIELD, "field.venue_th"),
             _text(edit.venue_en, MAX_FIELD, "field.venue_en"),
         )
@@ -327,8 +325,8 @@ class WorkshopService:
         """Rename groups: {group id: (Thai name, English name)}, all or nothing."""
         clean = {
             gid: (
-                _text(th, 100, "field.group_th", required=True),
-                _text(en, 100, "field.group_en", required=True),
+                _text(th, MAX_NAME, "field.group_th", required=True),
+                _text(en, MAX_NAME, "field.group_en", required=True),
             )
             for gid, (th, en) in names.items()
         }
@@ -569,8 +567,8 @@ def _own_live_idea(q: Queries, caller: Caller, idea_id: int) -> tuple[Actor, int
 def _clean_caller(caller: Caller) -> Caller:
     return Caller(
         caller.token,
-        _text(caller.device, 100, "field.device") or "unknown",
-        _text(caller.name, 100, "field.author"),
+        _text(caller.device, MAX_NAME, "field.device") or "unknown",
+        _text(caller.name, MAX_NAME, "field.author"),
     )
 
 
@@ -618,12 +616,8 @@ def _free_join_code(q: Queries) -> str:
 
 
 def _text(value: object, limit: int, field: str, required: bool = False) -> str:
-    """Trim, drop control and zero-width characters, then check the length."""
-    text = "".join(
-        ch
-        for ch in str(value or "")
-        if ch in "\n\t" or (unicodedata.category(ch) != "Cc" and ch not in _INVISIBLE)
-    ).strip()
+    """Drop control and invisible characters (see ``visible``), trim, then check the length."""
+    text = visible(str(value or "")).strip()
     if required and not text:
         raise InvalidInput("error.required", field=field)
     if len(text) > limit:
@@ -653,6 +647,14 @@ def _money(value: object, field: str) -> Decimal | None:
     if not amount.is_finite() or not 0 <= amount < MAX_BUDGET:
         raise InvalidInput("error.not_a_number", field=field, value=value)
     return amount.quantize(Decimal("0.01"))
+
+
+def _date(value: object) -> dt.date:
+    """A workshop's date, within the years a template may give (2000-2100)."""
+    is_date = isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    if not is_date or not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise InvalidInput("error.bad_date", value=value, first=EARLIEST_DATE, last=LATEST_DATE)
+    return value
 
 
 def _due(value: str, plan_year: Callable[[], int]) -> str:

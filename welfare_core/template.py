@@ -9,10 +9,12 @@ from pathlib import Path
 
 from welfare_core.errors import TemplateError
 from welfare_core.model import GRADE_LETTERS, GradeLevel, GroupSpec, PlanArea, Template
+from welfare_core.text import MAX_FIELD, MAX_NAME, MAX_TEXT, visible
 
 SESSIONS_DIR = Path(__file__).resolve().parent.parent / "sessions"
 EARLIEST_DATE = dt.date(2000, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
+MAX_BYTES = 256 * 1024  # the shipped templates are a few KB
 
 _WORKSHOP_KEYS = {
     "title_th": True,
@@ -45,6 +47,13 @@ _FLAGS = {"groups_from_roster", "roster_is_sample"}
 _NOT_TEXT = {"date", "organisers", "plan_year"}
 
 
+def _limit(key: str) -> int:
+    """The length a text may have: the same as when it is typed on the set-up page."""
+    if key.startswith("name_"):
+        return MAX_NAME
+    return MAX_TEXT if key.startswith("description_") else MAX_FIELD
+
+
 def available_templates() -> list[Path]:
     return sorted(SESSIONS_DIR.glob("*.toml"))
 
@@ -52,11 +61,18 @@ def available_templates() -> list[Path]:
 def load_template(path: str | Path) -> Template:
     """Read and check a template; any problem raises TemplateError naming the file and key."""
     path = Path(path)
+    if not path.exists():
+        raise TemplateError("template.missing", file=str(path))
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise TemplateError("template.missing", file=str(path)) from None
-    except (UnicodeDecodeError, IsADirectoryError):
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)  # at most: /dev/zero or a log file would never end
+    except OSError as exc:  # a folder, or a file this user may not read
+        raise TemplateError("template.not_toml", file=path.name, detail=exc.strerror) from None
+    if len(raw) > MAX_BYTES:
+        raise TemplateError("template.too_big", file=path.name, limit_kb=MAX_BYTES // 1024)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
         raise TemplateError("template.not_toml", file=path.name, detail="UTF-8") from None
     try:
         data = tomllib.loads(text)
@@ -81,16 +97,24 @@ class _TemplateReader:
         for key, required in allowed.items():
             if required and key not in data:
                 raise self.fail(f"{where}.{key}", "template.missing_key")
+        clean = dict(data)
         for key, value in data.items():
             if key in _NOT_TEXT:
                 continue  # checked by the reader of that key
-            if key in _FLAGS and not isinstance(value, bool):
-                raise self.fail(f"{where}.{key}", "template.not_true_false")
-            if key not in _FLAGS and not isinstance(value, str):
+            if key in _FLAGS:
+                if not isinstance(value, bool):
+                    raise self.fail(f"{where}.{key}", "template.not_true_false")
+                continue
+            if not isinstance(value, str):
                 raise self.fail(f"{where}.{key}", "template.not_text")
-            if key not in _FLAGS and allowed[key] and not value.strip():
+            value = clean[key] = visible(value).strip()
+            if allowed[key] and not value:
                 raise self.fail(f"{where}.{key}", "template.blank")
-        return {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+            if len(value) > _limit(key):
+                raise self.fail(
+                    f"{where}.{key}", "template.too_long", length=len(value), limit=_limit(key)
+                )
+        return clean
 
     def read(self, data: dict) -> Template:
         for key in data:
@@ -142,7 +166,7 @@ class _TemplateReader:
     def strings(self, value: object, where: str) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(where, "template.not_text_list")
-        return value
+        return [visible(v).strip() for v in value]
 
     def groups(self, value: object, from_roster: bool) -> tuple[GroupSpec, ...]:
         if not isinstance(value, list):

@@ -58,7 +58,7 @@ def _table(
     return ws
 
 
-def _cell(ws: Worksheet, value: object, kind: str) -> object:
+def _cell(ws: Worksheet, value: object, kind: str = "") -> object:
     """Numbers and times as such, with a format; text always as text, never a formula."""
     if value is None:
         return None
@@ -90,7 +90,7 @@ def _summary(ws: Worksheet, model: ExportModel) -> None:
         ("exported", model.exported_at.replace(microsecond=0)),
     ]
     for key, value in facts:
-        ws.append([model.text(f"fact.{key}"), value])
+        ws.append([model.text(f"fact.{key}"), _cell(ws, value)])
         ws.cell(ws.max_row, 1).font = BOLD
     ws.cell(3, 2).number_format = "yyyy-mm-dd"
     ws.cell(ws.max_row, 2).number_format = FORMATS["time"]
@@ -121,7 +121,7 @@ def _grade_table(ws: Worksheet, model: ExportModel) -> None:
         cell.font = BOLD
     numbers = [*letters, "unrated", "total"]
     for row in model.counts.to_dict("records"):
-        ws.append([model.local(row, "group"), *(int(row[c]) for c in numbers)])
+        ws.append([_cell(ws, model.local(row, "group")), *(int(row[c]) for c in numbers)])
     last = ws.max_row
     ws.append([model.text("col.total"), *(int(model.counts[c].sum()) for c in numbers)])
     for cell in ws[ws.max_row]:
