@@ -63,41 +63,68 @@ async def _step(server: AppServer, slug: str, codes: list[str], n: int, seconds:
     return step
 
 
+class Participant:
+    """A group lead on the ideas tab of their group's page."""
+
+    def __init__(self, base_url: str, code: str, device: str) -> None:
+        self.tab = Tab(base_url, "group", f"code={code}&d={device}")
+        self.refused: list[str] = []  # what the page said instead of confirming
+        self._run = Run()
+
+    async def open(self) -> None:
+        first = await self.tab.open()
+        tabs = _one(first, "tab_container", lambda e: True)
+        self.tab.keep(text_value(tabs.proto.id, t("workspace.tab_ideas", "th")))
+        self._run = await self.tab.rerun()
+
+    async def save_idea(self, text: str, area: int) -> bool:
+        """Type ``text`` into the idea form, choose the area, press Save; True once confirmed."""
+        run = self._run
+        choice = _one(run, "selectbox", lambda e: e.proto.form_id.startswith("new-idea"))
+        box = _one(run, "text_area", lambda e: e.proto.form_id.startswith("new-idea"))
+        save = _one(run, "button", lambda e, f=box.proto.form_id: _submits(e, f))
+        self._run = await self.tab.rerun(
+            text_value(choice.proto.id, choice.proto.options[area % len(choice.proto.options)]),
+            text_value(box.proto.id, text),
+            trigger(save.proto.id),
+            until="toast",
+        )
+        if self._run.errors or not self._run.of_kind("toast"):
+            self.refused.append(" / ".join(self._run.errors))
+            return False
+        return True
+
+    def texts(self) -> list[str]:
+        """The plain texts the page drew last (the group's own ideas among them)."""
+        return [e.text for e in self._run.of_kind("text")]
+
+    async def close(self) -> None:
+        await self.tab.close()
+
+
 async def _participant(
     server: AppServer, code: str, n: int, submitted: dict, step: Step, end: float
 ) -> None:
-    tab = Tab(server.base, "group", f"code={code}&d=load-{step.participants}-{n}")
+    lead = Participant(server.base, code, f"load-{step.participants}-{n}")
     try:
-        first = await tab.open()
-        tabs = _one(first, "tab_container", lambda e: True)
-        tab.keep(text_value(tabs.proto.id, t("workspace.tab_ideas", "th")))
-        run = await tab.rerun()
+        await lead.open()
         await asyncio.sleep(random.uniform(0, PACE_S[1]))
         k = 0
         while time.monotonic() < end:
             k += 1
             text = f"ข้อเสนอทดสอบโหลด {step.participants}-{n}-{k}"
-            area = _one(run, "selectbox", lambda e: e.proto.form_id.startswith("new-idea"))
-            box = _one(run, "text_area", lambda e: e.proto.form_id.startswith("new-idea"))
-            save = _one(run, "button", lambda e, f=box.proto.form_id: _submits(e, f))
             pressed = time.monotonic()
             submitted[text] = pressed
-            run = await tab.rerun(
-                text_value(area.proto.id, area.proto.options[k % len(area.proto.options)]),
-                text_value(box.proto.id, text),
-                trigger(save.proto.id),
-                until="toast",
-            )
-            if run.errors or not run.of_kind("toast"):
-                submitted.pop(text, None)
-                step.errors.append(f"save refused: {run.errors}")
-            else:
+            if await lead.save_idea(text, k):
                 step.saves.append(time.monotonic() - pressed)
+            else:
+                submitted.pop(text, None)
+                step.errors.append(f"save refused: {lead.refused[-1]}")
             await asyncio.sleep(random.uniform(*PACE_S))
     except Exception as exc:  # counted: a participant whose page broke is an error
         step.errors.append(f"participant {n}: {exc!r}")
     finally:
-        await tab.close()
+        await lead.close()
 
 
 async def _watch(projector: Tab, submitted: dict, step: Step, until: float) -> None:

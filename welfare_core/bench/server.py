@@ -84,6 +84,12 @@ class AppServer:
                 return int(line.split()[1]) / 1024
         return 0.0
 
+    def kill(self) -> None:
+        """Gone at once, as when the laptop's battery dies: SIGKILL, nothing flushed."""
+        self._process.kill()
+        self._process.wait()
+        self._process = None
+
     def stop(self) -> None:
         """Stop as Ctrl+C does; the database file is free afterwards."""
         if self._process is None:
