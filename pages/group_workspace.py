@@ -201,7 +201,14 @@ def own_idea(idea: pd.Series) -> None:
         # The version is in the key: fields keyed by the idea alone would keep showing (and
         # save back) the text of the first run after another device has edited the idea.
         version = f"edit-{idea_id}-{idea['updated_at']:%Y%m%d%H%M%S%f}"
-        with st.popover(tr("workspace.edit"), icon=":material/edit:"):
+        # Stateful, like the funds' expanders: only an open popover draws its form, so a group
+        # with fifty ideas does not send fifty forms on every run.
+        editor = st.popover(
+            tr("workspace.edit"), icon=":material/edit:", key=f"edit-{idea_id}", on_change="rerun"
+        )
+        if not editor.open:
+            return
+        with editor:
             with st.form(version, border=False):
                 text, plan_fields = idea_fields(version, idea)
                 if st.form_submit_button(tr("workspace.save_idea"), type="primary"):

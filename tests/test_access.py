@@ -406,6 +406,8 @@ def test_a_group_link_draws_only_that_groups_funds_forms_and_ideas(db):
     assert not [name for name in others if name in page]
 
     at.session_state["workspace-tab"] = t("workspace.tab_ideas", "en")
+    for idea_id in set().union(*held.idea_ids.values()):  # every idea's editor asked open
+        at.session_state[f"edit-{idea_id}"] = True
     at.run()
     forms = [f.proto.form.form_id for f in at.form]
     edited = {int(form.split("-")[1]) for form in forms if form.startswith("edit-")}

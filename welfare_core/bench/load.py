@@ -33,9 +33,9 @@ class Step:
     errors: list[str] = field(default_factory=list)
     rss_mb: float = 0.0
 
-    def p95(self, values: list[float]) -> float:
+    def p95(self, values: list[float]) -> float | None:
         if not values:
-            return math.nan
+            return None  # nothing measured (JSON has no NaN)
         ordered = sorted(values)
         return round(ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)], 2)
 
