@@ -14,7 +14,7 @@ from pages.common import (
     sign_in_facilitator,
     tr,
 )
-from welfare_core.codes import format_code
+from welfare_core.codes import format_code, passcode_matches
 from welfare_core.demo import DEMO_PASSCODE, ensure_demo
 
 svc = service()
@@ -49,7 +49,12 @@ with facilitate:
         chosen = next((w for w in workshops if w.slug == slug), None)
         passcode = st.text_input(tr("start.passcode_label"), type="password", max_chars=100)
         signing_in = st.form_submit_button(tr("start.sign_in_button"))
-    if chosen is not None and chosen.is_sample:
+    # Only where the public passcode really opens the workshop (sample data, never a real one).
+    if (
+        chosen is not None
+        and chosen.is_sample
+        and passcode_matches(DEMO_PASSCODE, *svc.store.read().passcode_of(chosen.id))
+    ):
         st.caption(tr("start.demo_passcode", passcode=DEMO_PASSCODE))
     if signing_in and chosen is not None:
         token = attempt(lambda: check_code("passcode", lambda: svc.sign_in(chosen.slug, passcode)))

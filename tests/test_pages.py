@@ -18,6 +18,7 @@ from welfare_core.i18n import catalog, t
 from welfare_core.model import Caller
 from welfare_core.service import MAX_TEXT, WorkshopService
 from welfare_core.store import Store
+from welfare_core.template import SESSIONS_DIR, load_template
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "pages").glob("*.py"))
@@ -120,6 +121,21 @@ def test_the_start_page_offers_joining_signing_in_and_the_projector(db, lang):
     assert at.selectbox[0].options == [
         f"{workshop.title_th if lang == 'th' else workshop.title_en} ({workshop.held_on:%Y-%m-%d})"
     ]
+
+
+def test_the_public_passcode_is_shown_only_for_a_workshop_it_opens(tmp_path, monkeypatch):
+    """A workshop on the template's sample roster is sample data too, but its passcode is its
+    own: telling the room the demo's passcode there would be wrong."""
+    path = tmp_path / "workshops.duckdb"
+    store = Store(path)
+    service = WorkshopService(store)
+    service.create_from_template(load_template(SESSIONS_DIR / "samut-prakan-2562.toml"))
+    assert service.workshops()[0].is_sample
+    store.close()
+    monkeypatch.setenv("WELFARE_DB", str(path))
+    at = app("th").run()
+    assert not at.exception
+    assert all(DEMO_PASSCODE not in c.value for c in at.caption)
 
 
 def test_the_language_switch_turns_the_start_page_into_english(db):

@@ -169,8 +169,8 @@ IDEAS: dict[str, list[tuple[str, str, str, str, str, int]]] = {
 }
 
 
-def create_demo(service: WorkshopService, passcode: str | None = None) -> str:
-    """Create a complete sample session; returns its slug."""
+def create_demo(service: WorkshopService, passcode: str = DEMO_PASSCODE) -> str:
+    """Create a complete sample session; returns its slug. Its passcode is public by default."""
     template = load_template(DEMO_TEMPLATE)
     roster_file = Path(template.roster_path)
     rows = read_roster(roster_file.read_bytes(), roster_file.name, list(template.groups))
@@ -221,4 +221,4 @@ def ensure_demo(service: WorkshopService) -> str:
     """The newest workshop of the database, after creating the demo in an empty one."""
     with _first_start:  # two browsers opening a fresh app at once make one demo, not two
         workshops = service.store.read().workshops()
-        return workshops[0].slug if workshops else create_demo(service, DEMO_PASSCODE)
+        return workshops[0].slug if workshops else create_demo(service)
