@@ -27,8 +27,9 @@ p.title { text-align: center; font-size: 18pt; font-weight: bold; margin: 3cm 0 
           color: #1f3864; }
 p.subtitle { text-align: center; font-size: 14pt; margin: 0 0 6pt; }
 p.note { font-style: normal; color: #444; }
-table { border-collapse: collapse; width: 100%%; margin: 4pt 0 10pt; font-size: 9.5pt;
-        line-height: 1.4; }
+/* fixed: the <col> widths are given, so WeasyPrint need not measure every cell first */
+table { border-collapse: collapse; width: 100%%; table-layout: fixed; margin: 4pt 0 10pt;
+        font-size: 9.5pt; line-height: 1.4; }
 th { background: #dde4ee; font-weight: bold; text-align: left; }
 th, td { border: 0.5pt solid #8a94a6; padding: 2pt 4pt; vertical-align: top;
          overflow-wrap: break-word; }
