@@ -272,13 +272,10 @@ if rate_tab.open:
                         st.caption(tr("workspace.previous_grade", grade=fund["previous_grade"]))
                     rating_form(fund)
 
-if ideas_tab.open or vote_tab.open:
-    ideas = consolidate.ideas(svc.store, wid)
-
 if ideas_tab.open:
     with ideas_tab:
         new_idea_form()
-        ours = ideas[ideas["group_id"] == group.id]
+        ours = consolidate.ideas(svc.store, wid, group.id)
         for area in areas:
             in_area = ours[ours["area"] == area.key]
             name = pick(area.name_th, area.name_en)
@@ -287,6 +284,7 @@ if ideas_tab.open:
                 own_idea(idea)
 
 if vote_tab.open:
+    ideas = consolidate.ideas(svc.store, wid)
     with vote_tab:
         ours_on = svc.dots_by_idea(wid, group.id)
         left = workshop.dots_per_group - sum(ours_on.values())

@@ -90,9 +90,9 @@ def _progress(
     return pd.DataFrame(rows)
 
 
-def ideas(store: Store, workshop_id: int) -> pd.DataFrame:
-    """Live ideas, newest first, with group, area, action-plan fields and votes."""
-    return store.read().current_ideas(workshop_id)
+def ideas(store: Store, workshop_id: int, group_id: int | None = None) -> pd.DataFrame:
+    """Live ideas (of one group, or all), newest first, with area, action plan and votes."""
+    return store.read().current_ideas(workshop_id, group_id=group_id)
 
 
 def plan(store: Store, workshop_id: int) -> pd.DataFrame:

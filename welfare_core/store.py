@@ -675,15 +675,19 @@ class Queries:
                 QUALIFY row_number() OVER (PARTITION BY fund_id ORDER BY id DESC) = 1
             ),
             this AS (SELECT * FROM workshops WHERE id = $w),
-            earlier_each AS (
-                SELECT f.name, g.name_th AS district, w.held_on, arg_max(r.grade, r.id) AS grade
-                FROM ratings r
-                JOIN funds f ON f.id = r.fund_id
-                JOIN groups g ON g.id = f.group_id
-                JOIN workshops w ON w.id = r.workshop_id, this
+            -- the earlier workshops first: the ratings of other provinces are never read
+            before AS (
+                SELECT w.id, w.held_on FROM workshops w, this
                 WHERE w.province_th = this.province_th AND this.province_th <> ''
                   AND w.held_on < this.held_on AND NOT w.is_sample
-                GROUP BY f.name, g.name_th, w.id, w.held_on
+            ),
+            earlier_each AS (
+                SELECT f.name, g.name_th AS district, b.held_on, arg_max(r.grade, r.id) AS grade
+                FROM before b
+                JOIN ratings r ON r.workshop_id = b.id
+                JOIN funds f ON f.id = r.fund_id
+                JOIN groups g ON g.id = f.group_id
+                GROUP BY f.name, g.name_th, b.id, b.held_on
             ),
             earlier AS (
                 SELECT * FROM earlier_each
@@ -717,13 +721,15 @@ class Queries:
             {"w": workshop_id},
         )
 
-    def current_ideas(self, workshop_id: int, newest_per_area: int | None = None) -> pd.DataFrame:
+    def current_ideas(
+        self, workshop_id: int, newest_per_area: int | None = None, group_id: int | None = None
+    ) -> pd.DataFrame:
         """Live ideas, newest first, with group, fund, votes, origins and the plenary's decision.
 
         An idea merged into another leaves the list; its votes and its group count for the
         idea it was merged into (``origins_th``/``origins_en`` name every group behind it).
         With ``newest_per_area`` only that many ideas per area are read (the projector's wall),
-        and only their origins and votes are counted.
+        and only their origins and votes are counted; with ``group_id`` only that group's.
         """
         return self._df(
             f"""
@@ -736,7 +742,7 @@ class Queries:
                 SELECT i.*, fi.first_at FROM latest i
                 JOIN first fi ON fi.idea_id = i.idea_id
                 LEFT JOIN merged m ON m.idea_id = i.idea_id
-                WHERE NOT i.withdrawn AND m.idea_id IS NULL
+                WHERE NOT i.withdrawn AND m.idea_id IS NULL AND ($g IS NULL OR i.group_id = $g)
                 QUALIFY $n IS NULL OR $n >= row_number() OVER (
                     PARTITION BY i.area ORDER BY fi.first_at DESC, i.idea_id DESC)
             ),
@@ -780,7 +786,7 @@ class Queries:
             LEFT JOIN decided d ON d.idea_id = i.idea_id
             ORDER BY i.first_at DESC, i.idea_id DESC
             """,
-            {"w": workshop_id, "n": newest_per_area},
+            {"w": workshop_id, "n": newest_per_area, "g": group_id},
         )
 
     def disagreements(self, workshop_id: int, since: dt.datetime) -> pd.DataFrame:
