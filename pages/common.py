@@ -58,9 +58,16 @@ def _service_for(path: str) -> WorkshopService:
 REFRESH_S = 2.5
 
 
-@st.cache_resource(ttl=dt.timedelta(seconds=REFRESH_S - 0.5), max_entries=20)
 def dashboard(path: str, workshop_id: int) -> consolidate.Dashboard:
-    """The projector's read models, shared by every viewer until they are two seconds old."""
+    """The projector's read models, shared by every viewer and read again only after a write
+    (this process is the file's only writer) or, for the ten-minute disagreement window, after
+    half a minute."""
+    return shared_dashboard(path, workshop_id, _service_for(path).store.commits)
+
+
+@st.cache_resource(ttl=dt.timedelta(seconds=30), max_entries=20)
+def shared_dashboard(path: str, workshop_id: int, commits: int) -> consolidate.Dashboard:
+    """Cached by ``commits``: the number of writes so far is part of the key."""
     return consolidate.dashboard(_service_for(path).store, workshop_id)
 
 

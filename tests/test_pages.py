@@ -15,7 +15,7 @@ from pages.common import markdown_escaped
 from welfare_core import codes, consolidate
 from welfare_core.demo import DEMO_PASSCODE, create_demo
 from welfare_core.i18n import catalog, t
-from welfare_core.model import Caller
+from welfare_core.model import Caller, IdeaInput
 from welfare_core.service import MAX_TEXT, WorkshopService
 from welfare_core.store import Store
 from welfare_core.template import SESSIONS_DIR, load_template
@@ -358,6 +358,20 @@ def test_the_projector_shows_progress_grades_and_the_idea_wall(db, lang):
     assert page.count('class="idea-card"') == 4 * 6  # six newest per area on the wall
     assert "onerror" not in page
     assert not at.toggle  # the join codes are only for the signed-in facilitator
+
+
+def test_the_projector_reads_again_after_a_save(db):
+    """The projector's reads are shared and kept until the app writes: a new idea shows at the
+    very next refresh, not when a timer runs out."""
+    from pages.common import _service_for
+
+    at = app("th").run()
+    at.switch_page("pages/projector_screen.py").run()
+    service = _service_for(str(db))  # the page's own service, as a save on a phone reaches it
+    group = facts(db)["groups"][0]
+    service.add_idea(Caller(group.join_code, "phone"), IdeaInput("data", "ข้อเสนอใหม่ล่าสุด"))
+    at.run()
+    assert "ข้อเสนอใหม่ล่าสุด" in "\n".join(h.proto.body for h in at.html)
 
 
 def test_the_setup_page_needs_the_facilitator(db):

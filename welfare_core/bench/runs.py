@@ -19,13 +19,13 @@ def measure_runs(db: Path, workshop: str, national: str, code: str, folder: Path
     """Median script run of each page; the projector's shared read cache is emptied before
     every run, so each run reads the database as the first viewer after a change would."""
     os.environ["WELFARE_DB"] = str(db)
-    from pages.common import dashboard  # imported once the page knows its database
+    from pages.common import shared_dashboard  # imported once the page knows its database
 
     def projector(slug: str) -> tuple[float, int]:
         page = _page("pages/projector_screen.py", ws=slug)
 
         def uncached() -> None:
-            dashboard.clear()
+            shared_dashboard.clear()
             page.run()
 
         return median_ms(uncached, REPEAT), _elements(page.main)
