@@ -11,12 +11,12 @@ import time
 
 from playwright.sync_api import Browser, expect
 
+from welfare_core.bench.server import AppServer
 from welfare_core.i18n import t
 from welfare_core.model import GRADE_LETTERS
 
 from .browser_app import (
     CONNECTED,
-    AppServer,
     SeededWorkshop,
     add_idea,
     alert,
