@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 from conftest import create_samut_prakan
@@ -15,6 +18,7 @@ from welfare_core.bench.server import AppServer
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store
 
+T = TypeVar("T")
 KILLS = 3
 PARTICIPANTS = 6
 
@@ -54,6 +58,13 @@ async def save_until_killed(
     return in_flight
 
 
+def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run on a thread of its own: the browser tests' Playwright keeps an event loop running
+    in this one for the whole session."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def stored_ideas(db: Path) -> set[str]:
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -73,7 +84,7 @@ def test_a_server_killed_under_load_keeps_every_confirmed_save(tmp_path):
     cut_short = 0
     for round_ in range(KILLS):
         server.start()
-        cut_short += asyncio.run(save_until_killed(server, codes, round_, confirmed))
+        cut_short += run_apart(save_until_killed(server, codes, round_, confirmed))
         assert confirmed <= stored_ideas(db), f"confirmed saves lost after kill {round_ + 1}"
 
     server.start()  # the app comes back on the same data
@@ -87,7 +98,7 @@ def test_a_server_killed_under_load_keeps_every_confirmed_save(tmp_path):
             await lead.close()
             return shown, saved
 
-        shown, saved = asyncio.run(comes_back())
+        shown, saved = run_apart(comes_back())
         assert saved
         # the first group's lead (participant 0 of every round) sees every idea it saved
         first_group = {text for text in confirmed if "คนที่ 0 " in text}
