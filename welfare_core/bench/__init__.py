@@ -10,7 +10,7 @@ from pathlib import Path
 
 from welfare_core.bench import scale
 from welfare_core.bench.exports import measure_exports
-from welfare_core.bench.load import measure_load, summary
+from welfare_core.bench.load import PACE_S, measure_load, summary
 from welfare_core.bench.reads import measure_reads
 from welfare_core.bench.runs import measure_runs
 from welfare_core.bench.server import AppServer
@@ -19,8 +19,14 @@ from welfare_core.demo import create_demo
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store
 
-FULL = {"writes": 5_000, "size": scale.FULL, "steps": [6, 12, 18, 24, 30], "step_s": 40.0}
-QUICK = {"writes": 200, "size": scale.QUICK, "steps": [2], "step_s": 6.0}
+FULL = {
+    "writes": 5_000,
+    "size": scale.FULL,
+    "steps": [6, 12, 18, 24, 30],
+    "step_s": 40.0,
+    "pace": PACE_S,
+}
+QUICK = {"writes": 200, "size": scale.QUICK, "steps": [2], "step_s": 6.0, "pace": (0.5, 1.0)}
 
 
 def run(quick: bool = False, as_json: bool = False) -> int:
@@ -44,7 +50,9 @@ def run(quick: bool = False, as_json: bool = False) -> int:
         server = AppServer(db, folder / "server.log")
         server.start()
         try:
-            steps = measure_load(server, busy.slug, codes, plan["steps"], plan["step_s"])
+            steps = measure_load(
+                server, busy.slug, codes, plan["steps"], plan["step_s"], plan["pace"]
+            )
         finally:
             server.stop()
         for step in steps:

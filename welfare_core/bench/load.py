@@ -27,6 +27,7 @@ SETTLE_S = 10.0  # after the last save, how long the projector may take to show 
 @dataclass
 class Step:
     participants: int
+    pace: tuple[float, float] = PACE_S  # seconds between one participant's saves
     saves: list[float] = field(default_factory=list)  # submit -> confirmed, s
     shown: list[float] = field(default_factory=list)  # submit -> on the projector, s
     unseen: int = 0
@@ -41,13 +42,18 @@ class Step:
 
 
 def measure_load(
-    server: AppServer, slug: str, codes: list[str], steps: list[int], seconds: float
+    server: AppServer,
+    slug: str,
+    codes: list[str],
+    steps: list[int],
+    seconds: float,
+    pace: tuple[float, float] = PACE_S,
 ) -> list[Step]:
-    return [asyncio.run(_step(server, slug, codes, n, seconds)) for n in steps]
+    return [asyncio.run(_step(server, slug, codes, Step(n, pace), seconds)) for n in steps]
 
 
-async def _step(server: AppServer, slug: str, codes: list[str], n: int, seconds: float) -> Step:
-    step = Step(n)
+async def _step(server: AppServer, slug: str, codes: list[str], step: Step, seconds: float) -> Step:
+    n = step.participants
     submitted: dict[str, float] = {}
     projector = Tab(server.base, "projector", f"ws={slug}")
     await projector.open()
@@ -108,9 +114,9 @@ async def _participant(
     lead = Participant(server.base, code, f"load-{step.participants}-{n}")
     try:
         await lead.open()
-        await asyncio.sleep(random.uniform(0, PACE_S[1]))
+        await asyncio.sleep(random.uniform(0, step.pace[1]))
         k = 0
-        while time.monotonic() < end:
+        while k == 0 or time.monotonic() < end:  # one save at least, however slow the start
             k += 1
             text = f"ข้อเสนอทดสอบโหลด {step.participants}-{n}-{k}"
             pressed = time.monotonic()
@@ -120,7 +126,7 @@ async def _participant(
             else:
                 submitted.pop(text, None)
                 step.errors.append(f"save refused: {lead.refused[-1]}")
-            await asyncio.sleep(random.uniform(*PACE_S))
+            await asyncio.sleep(random.uniform(*step.pace))
     except Exception as exc:  # counted: a participant whose page broke is an error
         step.errors.append(f"participant {n}: {exc!r}")
     finally:
