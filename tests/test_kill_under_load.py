@@ -13,8 +13,8 @@ from typing import Any, TypeVar
 import duckdb
 from conftest import create_samut_prakan
 
-from welfare_core.bench.load import Participant
-from welfare_core.bench.server import AppServer
+from bench.load import Participant
+from bench.server import AppServer
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store
 

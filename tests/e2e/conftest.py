@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
-from welfare_core.bench.server import AppServer
+from bench.server import AppServer
 
 from .browser_app import (
     CHROMIUM,

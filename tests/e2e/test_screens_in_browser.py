@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, expect
 
-from welfare_core.bench.server import AppServer
+from bench.server import AppServer
 from welfare_core.i18n import LANGUAGES, t
 
 from .browser_app import (

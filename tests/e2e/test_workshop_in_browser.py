@@ -11,7 +11,7 @@ import time
 
 from playwright.sync_api import Browser, expect
 
-from welfare_core.bench.server import AppServer
+from bench.server import AppServer
 from welfare_core.i18n import t
 from welfare_core.model import GRADE_LETTERS
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from welfare_core.bench.timing import median_ms
+from bench.timing import median_ms
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 REPEAT = 10
 BARE_PAGE = "import streamlit as st\nfor n in range({elements}):\n    st.text(str(n))\n"
 

@@ -15,8 +15,8 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from welfare_core.bench.server import AppServer
-from welfare_core.bench.streamlit_client import Element, Run, Tab, text_value, trigger
+from bench.server import AppServer
+from bench.streamlit_client import Element, Run, Tab, text_value, trigger
 from welfare_core.i18n import t
 
 CLIENT = "streamlit-protocol websocket clients (one per participant, one projector)"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from welfare_core.bench.scale import fresh_workshop
+from bench.scale import fresh_workshop
 from welfare_core.model import Caller, IdeaInput, RatingInput
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store

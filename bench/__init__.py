@@ -8,13 +8,13 @@ import platform
 import tempfile
 from pathlib import Path
 
-from welfare_core.bench import scale
-from welfare_core.bench.exports import measure_exports
-from welfare_core.bench.load import PACE_S, measure_load, summary
-from welfare_core.bench.reads import measure_reads
-from welfare_core.bench.runs import measure_runs
-from welfare_core.bench.server import AppServer
-from welfare_core.bench.writes import measure_writes
+from bench import scale
+from bench.exports import measure_exports
+from bench.load import PACE_S, measure_load, summary
+from bench.reads import measure_reads
+from bench.runs import measure_runs
+from bench.server import AppServer
+from bench.writes import measure_writes
 from welfare_core.demo import create_demo
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bench.timing import median_ms
 from welfare_core import consolidate
-from welfare_core.bench.timing import median_ms
 from welfare_core.store import Store
 
 REPEAT = 15
