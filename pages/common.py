@@ -13,8 +13,9 @@ import streamlit as st
 
 from welfare_core import consolidate
 from welfare_core.backup import Backups, backup_dir, backup_minutes
-from welfare_core.codes import normalise_code
+from welfare_core.codes import normalise_code, passcode_matches
 from welfare_core.config import database_path
+from welfare_core.demo import DEMO_PASSCODE
 from welfare_core.errors import DatabaseUnusable, TooSoon, WelfareError
 from welfare_core.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from welfare_core.model import Caller, Group, Timer, Workshop
@@ -52,6 +53,19 @@ def _service_for(path: str) -> WorkshopService:
     backups = Backups(store, backup_dir(store.path))
     backups.start(minutes)
     return WorkshopService(store, backups)
+
+
+def opens_with_demo_passcode(workshop_id: int) -> bool:
+    """Whether the public passcode opens this workshop (sample data, never a real one)."""
+    return _opens_with_demo_passcode(str(database_path()), workshop_id)
+
+
+@st.cache_resource
+def _opens_with_demo_passcode(path: str, workshop_id: int) -> bool:
+    # A passcode never changes, and checking one costs ~70 ms of scrypt: once per workshop,
+    # not on every run of the page everyone opens first.
+    salt, digest = _service_for(path).store.read().passcode_of(workshop_id)
+    return passcode_matches(DEMO_PASSCODE, salt, digest)
 
 
 # The projector refreshes every few seconds; every projector open on a workshop shares one read.

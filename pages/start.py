@@ -9,12 +9,13 @@ from pages.common import (
     language_switch,
     markdown_escaped,
     open_group,
+    opens_with_demo_passcode,
     pick,
     service,
     sign_in_facilitator,
     tr,
 )
-from welfare_core.codes import format_code, passcode_matches
+from welfare_core.codes import format_code
 from welfare_core.demo import DEMO_PASSCODE, ensure_demo
 
 svc = service()
@@ -49,12 +50,7 @@ with facilitate:
         chosen = next((w for w in workshops if w.slug == slug), None)
         passcode = st.text_input(tr("start.passcode_label"), type="password", max_chars=100)
         signing_in = st.form_submit_button(tr("start.sign_in_button"))
-    # Only where the public passcode really opens the workshop (sample data, never a real one).
-    if (
-        chosen is not None
-        and chosen.is_sample
-        and passcode_matches(DEMO_PASSCODE, *svc.store.read().passcode_of(chosen.id))
-    ):
+    if chosen is not None and chosen.is_sample and opens_with_demo_passcode(chosen.id):
         st.caption(tr("start.demo_passcode", passcode=DEMO_PASSCODE))
     if signing_in and chosen is not None:
         token = attempt(lambda: check_code("passcode", lambda: svc.sign_in(chosen.slug, passcode)))
