@@ -6,7 +6,9 @@ import datetime as dt
 import html
 import re
 import secrets
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Mapping
 from typing import TypeVar
 
 import streamlit as st
@@ -21,6 +23,7 @@ from welfare_core.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from welfare_core.model import Caller, Group, Timer, Workshop
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store, utcnow
+from welfare_core.text import MAX_TEXT
 from welfare_core.throttle import RoomThrottle, Throttle
 
 T = TypeVar("T")
@@ -241,6 +244,80 @@ def joined_code() -> str:
 def forget_group() -> None:
     st.session_state.pop("joined_code", None)
     st.query_params.pop("code", None)
+
+
+# --- what a device has typed but not saved -------------------------------------------------------
+
+MAX_DRAFTS = 2000  # devices whose drafts are kept; the one unheard of longest goes first
+Owner = tuple[str, str]  # (group join code, device): a draft is never shown to another group
+
+
+class Drafts:
+    """What each device has typed or chosen and not saved yet, in this server's memory.
+
+    A phone reloads the page after the user has been in LINE or the camera; the new browser
+    session starts empty, so its widgets start from here. Bounded: texts are cut to MAX_TEXT
+    characters (the widgets allow less) and only the newest ``limit`` devices are kept.
+    """
+
+    def __init__(self, limit: int = MAX_DRAFTS) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()  # script runs of many sessions share this
+        self._by_owner: OrderedDict[Owner, dict[str, object]] = OrderedDict()
+
+    def read(self, owner: Owner) -> dict[str, object]:
+        with self._lock:
+            return dict(self._by_owner.get(owner, {}))
+
+    def keep(self, owner: Owner, values: Mapping[str, object]) -> None:
+        bounded = {name: _bounded(value) for name, value in values.items()}
+        with self._lock:
+            draft = self._by_owner.pop(owner, {})
+            draft.update(bounded)
+            self._by_owner[owner] = draft  # the newest last
+            while len(self._by_owner) > self.limit:
+                self._by_owner.popitem(last=False)
+
+    def forget(self, owner: Owner, names: Collection[str]) -> None:
+        with self._lock:
+            for name in names:
+                self._by_owner.get(owner, {}).pop(name, None)
+
+
+def _bounded(value: object) -> object:
+    if isinstance(value, str):
+        return value[:MAX_TEXT]
+    return value if isinstance(value, int | float) else None
+
+
+def drafts() -> Drafts:
+    return _drafts_for(str(database_path()))
+
+
+@st.cache_resource
+def _drafts_for(path: str) -> Drafts:
+    """One per database: the join codes of two databases may be the same."""
+    return Drafts()
+
+
+def restore_draft(
+    owner: Owner, widgets: Mapping[str, str], choices: Mapping[str, Collection[object]]
+) -> None:
+    """Before the widgets are drawn: each one this session does not hold (after a reload, or on
+    a tab not drawn in the last run) starts from the device's draft. ``widgets`` maps a draft
+    field to its widget's key; a field in ``choices`` is restored only to one of them."""
+    draft = drafts().read(owner)
+    for name, key in widgets.items():
+        if key in st.session_state or name not in draft:
+            continue
+        if name not in choices or draft[name] in choices[name]:
+            st.session_state[key] = draft[name]
+
+
+def keep_draft(owner: Owner, widgets: Mapping[str, str]) -> None:
+    """After the widgets are drawn: what they hold now is the device's draft."""
+    held = {name: st.session_state[key] for name, key in widgets.items() if key in st.session_state}
+    drafts().keep(owner, held)
 
 
 # --- the facilitator of this browser session -----------------------------------------------------

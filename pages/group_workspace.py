@@ -10,12 +10,15 @@ import streamlit as st
 from pages.common import (
     attempt,
     device,
+    drafts,
     forget_group,
     form_key,
     joined_code,
+    keep_draft,
     markdown_escaped,
     open_group,
     pick,
+    restore_draft,
     service,
     show_error,
     show_flash,
@@ -27,6 +30,7 @@ from welfare_core.codes import format_code
 from welfare_core.errors import TooSoon, WelfareError
 from welfare_core.model import GRADE_LETTERS, ActionPlan, Caller, IdeaInput, RatingInput
 from welfare_core.store import THAI_TIME
+from welfare_core.text import MAX_FIELD, MAX_NAME, MAX_TEXT
 
 svc = service()
 code = joined_code()
@@ -45,8 +49,25 @@ except WelfareError as err:
     st.page_link("pages/start.py", label=tr("nav.start"), icon=":material/home:")
     st.stop()
 st.query_params["code"] = format_code(group.join_code)
-me = Caller(group.join_code, device(), st.session_state.get("author", ""))
 wid = workshop.id
+areas = svc.areas(wid)
+TABS = [tr("workspace.tab_rate"), tr("workspace.tab_ideas"), tr("workspace.tab_vote")]
+
+# What this device has typed or chosen and not saved comes back after a reload: draft field ->
+# the key of its widget (the new idea's widgets get new keys after each save, see form_key).
+owner = (group.join_code, device())
+new_idea = form_key("new-idea")
+IDEA_DRAFT = {field: f"{new_idea}-{field}" for field in ("text", "a", "r", "d", "p", "b")}
+DRAFT = {
+    "author": "author",
+    "tab": "workspace-tab",
+    "vote-area": "vote-area",
+    "area": f"{new_idea}-area",
+    **IDEA_DRAFT,
+}
+area_keys = [area.key for area in areas]
+restore_draft(owner, DRAFT, {"tab": TABS, "area": area_keys, "vote-area": area_keys})
+me = Caller(group.join_code, device(), st.session_state.get("author", ""))
 
 st.title(markdown_escaped(pick(group.name_th, group.name_en)), anchor=False)
 st.caption(
@@ -59,7 +80,7 @@ timer_display(svc.timer(wid), size_px=28)
 show_flash()
 if workshop.locked:
     st.warning(tr("workspace.locked"), icon=":material/lock:")
-st.text_input(tr("workspace.your_name"), key="author", max_chars=100)
+st.text_input(tr("workspace.your_name"), key="author", max_chars=MAX_NAME)
 
 grades = consolidate.current_grades(svc.store, wid)
 mine = grades[grades["group_id"] == group.id]
@@ -69,7 +90,6 @@ st.progress(
     text=tr("workspace.progress", rated=rated, total=len(mine)),
 )
 levels = {level.letter: level for level in svc.grade_levels(wid)}
-areas = svc.areas(wid)
 
 
 def grade_label(letter: str) -> str:
@@ -145,21 +165,29 @@ def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, Act
     def value(column: str) -> str:
         return "" if initial is None or pd.isna(initial[column]) else str(initial[column])
 
-    text = st.text_area(tr("field.idea").capitalize(), value=value("text"), key=f"{prefix}-text")
-    with st.expander(tr("workspace.action_plan"), expanded=initial is not None):
-        action = st.text_input(tr("field.action").capitalize(), value("action"), key=f"{prefix}-a")
-        who = st.text_input(
-            tr("field.responsible").capitalize(), value("responsible"), key=f"{prefix}-r"
+    def field(key: str, column: str) -> str:
+        return st.text_input(
+            tr(f"field.{column}").capitalize(),
+            value(column),
+            max_chars=MAX_FIELD,
+            key=f"{prefix}-{key}",
         )
+
+    text = st.text_area(
+        tr("field.idea").capitalize(), value("text"), max_chars=MAX_TEXT, key=f"{prefix}-text"
+    )
+    # Open when editing, or when a draft brought back holds some of the plan.
+    planned = any(st.session_state.get(f"{prefix}-{key}") for key in "ardp")
+    with st.expander(tr("workspace.action_plan"), expanded=initial is not None or planned):
+        action = field("a", "action")
+        who = field("r", "responsible")
         due = st.text_input(
             tr("workspace.due"),
             value("due"),
             key=f"{prefix}-d",
             placeholder=f"{workshop.plan_year}-Q1",
         )
-        partner = st.text_input(
-            tr("field.partner").capitalize(), value("partner"), key=f"{prefix}-p"
-        )
+        partner = field("p", "partner")
         budget = st.number_input(
             tr("field.budget").capitalize(),
             step=1000.0,
@@ -172,22 +200,23 @@ def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, Act
 
 
 def new_idea_form() -> None:
-    with st.form(form_key("new-idea")):
-        keys = list(AREA_NAMES)
-        last = st.session_state.get("last-area")
+    """Not a form: each field reaches the server when it is left, so the draft keeps it."""
+    with st.container(border=True, key="new-idea"):
         area = st.selectbox(
-            tr("col.area"),
-            keys,
-            index=keys.index(last) if last in keys else 0,
-            format_func=AREA_NAMES.get,
+            tr("col.area"), area_keys, format_func=AREA_NAMES.get, key=f"{new_idea}-area"
         )
-        text, plan = idea_fields(form_key("new-idea"))
-        if st.form_submit_button(
-            tr("workspace.add_idea"), type="primary", disabled=workshop.locked
+        text, plan = idea_fields(new_idea)
+        if st.button(
+            tr("workspace.add_idea"), type="primary", disabled=workshop.locked, key=new_idea
         ):
-            st.session_state["last-area"] = area  # the next idea is likely in the same area
             idea = IdeaInput(area, text, plan=plan)
-            attempt(lambda: svc.add_idea(me, idea), "workspace.idea_saved", renew="new-idea")
+            attempt(lambda: save_new_idea(idea), "workspace.idea_saved", renew="new-idea")
+
+
+def save_new_idea(idea: IdeaInput) -> int:
+    idea_id = svc.add_idea(me, idea)
+    drafts().forget(owner, IDEA_DRAFT)  # the area stays: the next idea is likely in it too
+    return idea_id
 
 
 def own_idea(idea: pd.Series) -> None:
@@ -241,11 +270,7 @@ AREA_NAMES = {area.key: pick(area.name_th, area.name_en) for area in areas}
 
 # Stateful tabs and expanders: a save keeps the user where they were, and only what is open
 # is drawn, so a run on a crowded laptop stays short.
-rate_tab, ideas_tab, vote_tab = st.tabs(
-    [tr("workspace.tab_rate"), tr("workspace.tab_ideas"), tr("workspace.tab_vote")],
-    key="workspace-tab",
-    on_change="rerun",
-)
+rate_tab, ideas_tab, vote_tab = st.tabs(TABS, key="workspace-tab", on_change="rerun")
 
 if rate_tab.open:
     # Two devices of the group gave different grades just now: say so where the fund is rated.
@@ -295,11 +320,14 @@ if vote_tab.open:
         # One area at a time: a phone shows a short list, and the page stays quick to draw.
         shown_area = st.segmented_control(
             tr("col.area"),
-            list(AREA_NAMES),
+            area_keys,
             format_func=AREA_NAMES.get,
-            default=areas[0].key,
+            default=area_keys[0],
             required=True,
+            key="vote-area",
         )
         in_area = ideas[ideas["area"] == shown_area].sort_values("votes", ascending=False)
         for _, idea in in_area.iterrows():
             vote_row(idea, left, ours_on.get(int(idea["idea_id"]), 0))
+
+keep_draft(owner, DRAFT)

@@ -11,7 +11,7 @@ import pytest
 from conftest import count, held_open
 from streamlit.testing.v1 import AppTest
 
-from pages.common import markdown_escaped
+from pages.common import Drafts, markdown_escaped
 from welfare_core import codes, consolidate
 from welfare_core.demo import DEMO_PASSCODE, create_demo
 from welfare_core.i18n import catalog, t
@@ -54,6 +54,7 @@ def facts(db: Path) -> dict:
             "groups": groups,
             "funds": {gid: [f.name for f in found] for gid, found in funds.items()},
             "first_fund": {gid: found[0].id for gid, found in funds.items()},
+            "areas": [a.key for a in store.read().areas(workshop.id)],
         }
     finally:
         store.close()
@@ -86,6 +87,17 @@ def workspace(lang: str, code: str, tab: int = 0, fund_open: int | None = None) 
     if fund_open is not None:
         at.session_state[f"fund-{fund_open}"] = True
     return at
+
+
+def new_idea(at: AppTest, widget: str = "text"):
+    """A widget of the new-idea box (not a form: its fields are kept as a draft): "text",
+    "area", "a" (action), "r" (responsible), "d" (due), "p" (partner), "b" (budget)."""
+    kinds = {"text": at.text_area, "area": at.selectbox, "b": at.number_input}
+    return kinds.get(widget, at.text_input)(key=f"new-idea-0-{widget}")
+
+
+def add_idea_button(at: AppTest):
+    return at.button(key="new-idea-0")
 
 
 def signed_in(db: Path, lang: str = "th") -> AppTest:
@@ -245,12 +257,70 @@ def test_an_idea_is_added_and_markup_in_it_stays_plain_text(db):
     before = stored(db, "idea_versions")
     at = workspace("th", group.join_code, tab=1).run()
     typed = "**ตัวหนา** <b>html</b> <img src=x onerror=alert(1)>"
-    idea_form = next(f for f in at.form if f.proto.form.form_id.startswith("new-idea"))
-    idea_form.text_area[0].input(typed)
-    idea_form.form_submit_button[0].click().run()
+    new_idea(at).input(typed)
+    add_idea_button(at).click().run()
     assert not at.exception
     assert stored(db, "idea_versions") == before + 1
     assert typed in [e.value for e in at.text]  # st.text: shown as typed, never rendered
+
+
+def reloaded(lang: str, code: str, device: str) -> AppTest:
+    """The group's link opened again in a new browser session, as a reload does."""
+    at = app(lang, code=code, d=device)
+    at.switch_page("pages/group_workspace.py")
+    return at.run()
+
+
+def test_a_reload_brings_back_the_name_tab_area_and_unsaved_idea_of_this_device(db):
+    group = facts(db)["groups"][0]
+    areas = facts(db)["areas"]
+    at = reloaded("th", group.join_code, "abc123")
+    at.text_input(key="author").input("สมศรี").run()
+    at.session_state["workspace-tab"] = t("workspace.tab_ideas", "th")
+    at.run()
+    new_idea(at, "area").set_value(areas[2]).run()
+    new_idea(at).input("ทะเบียนสมาชิกออนไลน์").run()
+    new_idea(at, "a").input("อบรมกรรมการ").run()
+    new_idea(at, "b").set_value(15000.0).run()
+
+    again = reloaded("th", group.join_code, "abc123")
+    assert not again.exception
+    assert again.text_input(key="author").value == "สมศรี"
+    assert again.session_state["workspace-tab"] == t("workspace.tab_ideas", "th")
+    assert new_idea(again, "area").value == areas[2]
+    assert new_idea(again).value == "ทะเบียนสมาชิกออนไลน์"
+    assert new_idea(again, "a").value == "อบรมกรรมการ"
+    assert new_idea(again, "b").value == 15000.0
+
+    before = stored(db, "idea_versions")
+    add_idea_button(again).click().run()
+    assert stored(db, "idea_versions") == before + 1
+    saved = reloaded("th", group.join_code, "abc123")
+    assert new_idea(saved).value == "" and new_idea(saved, "a").value == ""
+    assert new_idea(saved, "area").value == areas[2]  # the next idea is likely in it too
+
+
+def test_a_draft_stays_with_its_group_and_device(db):
+    first, second = facts(db)["groups"][:2]
+    at = reloaded("en", first.join_code, "abc123")
+    at.session_state["workspace-tab"] = t("workspace.tab_ideas", "en")
+    at.run()
+    new_idea(at).input("only for the first group's phone").run()
+    other_group = reloaded("en", second.join_code, "abc123")
+    other_device = reloaded("en", first.join_code, "def456")
+    for at in (other_group, other_device):
+        at.session_state["workspace-tab"] = t("workspace.tab_ideas", "en")
+        assert new_idea(at.run()).value == ""
+
+
+def test_drafts_are_bounded_in_length_and_in_devices():
+    kept = Drafts(limit=2)
+    kept.keep(("CODE", "phone-1"), {"text": "ก" * 50_000, "odd": object()})
+    assert kept.read(("CODE", "phone-1")) == {"text": "ก" * MAX_TEXT, "odd": None}
+    kept.keep(("CODE", "phone-2"), {"text": "b"})
+    kept.keep(("CODE", "phone-3"), {"text": "c"})
+    assert kept.read(("CODE", "phone-1")) == {}  # the device unheard of longest went first
+    assert kept.read(("CODE", "phone-3")) == {"text": "c"}
 
 
 def test_changing_a_rating_starts_from_the_current_one_and_keeps_its_figures(db):
@@ -306,11 +376,9 @@ def test_a_group_votes_with_its_dots_and_sees_how_many_are_left(db):
 def test_an_error_quoting_typed_markup_shows_it_as_text(db):
     group = facts(db)["groups"][0]
     at = workspace("en", group.join_code, tab=1).run()
-    idea_form = next(f for f in at.form if f.proto.form.form_id.startswith("new-idea"))
-    idea_form.text_area[0].input("ทะเบียนออนไลน์")
-    due = next(w for w in idea_form.text_input if "When" in w.label)
-    due.input("![x](http://example.org/x.png)")
-    idea_form.form_submit_button[0].click().run()
+    new_idea(at).input("ทะเบียนออนไลน์")
+    new_idea(at, "d").input("![x](http://example.org/x.png)")
+    add_idea_button(at).click().run()
     assert "\\!\\[x\\]\\(http://example\\.org/x\\.png\\)" in at.error[0].value
 
 

@@ -25,6 +25,7 @@ from .browser_app import (
     fill_rating,
     fund_expander,
     fund_label,
+    new_idea_box,
     open_fund,
     open_page,
     open_tab,
@@ -40,6 +41,7 @@ from .browser_app import (
     toast,
     vote_list,
     wait_drawn,
+    wait_rerun,
 )
 
 TH = "th"
@@ -264,6 +266,46 @@ def test_a_half_typed_idea_survives_a_short_connection_drop(
 
     expect(field).to_have_value(text)
     submit_idea(page, form, TH)
+    expect(own_ideas(page, TH).filter(has_text=text)).to_have_count(1)
+    context.close()
+
+
+def test_a_reload_on_a_phone_brings_back_what_was_typed_and_chosen(
+    browser: Browser, fresh_app: AppServer, fresh_workshop: SeededWorkshop
+):
+    """A phone reloads the tab after the user has been in LINE or the camera."""
+    group = fresh_workshop.groups[3]
+    area = fresh_workshop.area("linkage", TH)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = open_page(context.new_page(), group_link(fresh_app, group.code))
+    name = page.get_by_label(t("workspace.your_name", TH))
+    name.fill("สมศรี")
+    name.press("Tab")  # a field reaches the server when it is left
+    text = "ตั้งกองทุนย่อยสำหรับผู้สูงอายุ (e2e-reload)"
+    form = fill_idea(page, text, area, TH)
+    form.get_by_text(t("workspace.action_plan", TH)).click()
+    action = form.get_by_label(t("field.action", TH).capitalize())
+    action.fill("สำรวจผู้สูงอายุทุกหมู่บ้าน")
+    action.press("Tab")
+    wait_rerun(page)
+
+    page.reload()
+    wait_drawn(page)
+    ideas_tab = page.get_by_role("tab", name=t("workspace.tab_ideas", TH))
+    expect(ideas_tab).to_have_attribute("aria-selected", "true")
+    form = new_idea_box(page.get_by_role("tabpanel"))
+    expect(page.get_by_label(t("workspace.your_name", TH))).to_have_value("สมศรี")
+    expect(form.get_by_role("combobox", name=t("col.area", TH))).to_have_value(area)
+    expect(form.get_by_label(t("field.idea", TH).capitalize())).to_have_value(text)
+    expect(form.get_by_label(t("field.action", TH).capitalize())).to_have_value(
+        "สำรวจผู้สูงอายุทุกหมู่บ้าน"
+    )
+
+    submit_idea(page, form, TH)
+    page.reload()
+    wait_drawn(page)
+    form = new_idea_box(page.get_by_role("tabpanel"))
+    expect(form.get_by_label(t("field.idea", TH).capitalize())).to_have_value("")
     expect(own_ideas(page, TH).filter(has_text=text)).to_have_count(1)
     context.close()
 
