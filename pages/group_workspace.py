@@ -30,7 +30,7 @@ from welfare_core.codes import format_code
 from welfare_core.errors import TooSoon, WelfareError
 from welfare_core.model import GRADE_LETTERS, ActionPlan, Caller, IdeaInput, RatingInput
 from welfare_core.store import THAI_TIME
-from welfare_core.text import MAX_FIELD, MAX_NAME, MAX_TEXT
+from welfare_core.text import MAX_NAME, MAX_TEXT
 
 svc = service()
 code = joined_code()
@@ -92,6 +92,12 @@ st.progress(
 levels = {level.letter: level for level in svc.grade_levels(wid)}
 
 
+def limited(field: str) -> str:
+    """A long text's label with its limit, said before anything is typed. Not max_chars: the
+    browser would cut a longer paste without a word; the service refuses it and says why."""
+    return tr("workspace.limited", field=tr(field).capitalize(), limit=f"{MAX_TEXT:,}")
+
+
 def grade_label(letter: str) -> str:
     level = levels.get(letter)
     return f"{letter} · {pick(level.name_th, level.name_en)}" if level else letter
@@ -117,7 +123,7 @@ def rating_form(fund: pd.Series) -> None:
             ],
         )
         reason = st.text_area(
-            tr("field.reason").capitalize(),
+            limited("field.reason"),
             value=fund["reason"] if current else "",
             placeholder=tr("workspace.reason_hint"),
         )
@@ -167,15 +173,10 @@ def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, Act
 
     def field(key: str, column: str) -> str:
         return st.text_input(
-            tr(f"field.{column}").capitalize(),
-            value(column),
-            max_chars=MAX_FIELD,
-            key=f"{prefix}-{key}",
+            tr(f"field.{column}").capitalize(), value(column), key=f"{prefix}-{key}"
         )
 
-    text = st.text_area(
-        tr("field.idea").capitalize(), value("text"), max_chars=MAX_TEXT, key=f"{prefix}-text"
-    )
+    text = st.text_area(limited("field.idea"), value("text"), key=f"{prefix}-text")
     # Open when editing, or when a draft brought back holds some of the plan.
     planned = any(st.session_state.get(f"{prefix}-{key}") for key in "ardp")
     with st.expander(tr("workspace.action_plan"), expanded=initial is not None or planned):

@@ -323,6 +323,18 @@ def test_drafts_are_bounded_in_length_and_in_devices():
     assert kept.read(("CODE", "phone-3")) == {"text": "c"}
 
 
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_idea_and_reason_boxes_say_their_limit_before_anything_is_typed(db, lang):
+    known = facts(db)
+    group = known["groups"][0]
+    rating = workspace(lang, group.join_code, fund_open=known["first_fund"][group.id]).run()
+    ideas = workspace(lang, group.join_code, tab=1).run()
+    for box, field in ((rating.text_area[0], "field.reason"), (new_idea(ideas), "field.idea")):
+        assert box.label == t(
+            "workspace.limited", lang, field=t(field, lang).capitalize(), limit="1,000"
+        )
+
+
 def test_changing_a_rating_starts_from_the_current_one_and_keeps_its_figures(db):
     known = facts(db)
     group = known["groups"][0]
