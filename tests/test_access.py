@@ -652,6 +652,9 @@ ALLOWED = {
         "pages/group_workspace.py",
         "tr('workspace.dots_left', left=left, dots=workshop.dots_per_group)",
     ): ("counts"),
+    ("pages/group_workspace.py", "limited('field.reason')"): "tr() of catalog words and a number",
+    ("pages/group_workspace.py", "limited('field.idea')"): "tr() of catalog words and a number",
+    ("pages/group_workspace.py", "TABS"): "tr() of the three tabs' catalog keys",
     (
         "pages/start.py",
         "tr('start.demo_passcode', passcode=DEMO_PASSCODE)",
