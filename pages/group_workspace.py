@@ -109,6 +109,9 @@ def rating_form(fund: pd.Series) -> None:
     form = f"rate-{fund['fund_id']}"
     # The form starts from the current rating, so a change keeps the figures. Its key does not
     # follow other devices' ratings: a form being filled in must survive them and still submit.
+    # Closed entry: the button is disabled, as the idea form's is. The fields are not: a form
+    # whose fields turn disabled drops what was typed before entry closed.
+    closed = workshop.locked
     with st.form(form_key(form), border=False):
         grade = st.radio(
             tr("col.grade"),
@@ -140,7 +143,7 @@ def rating_form(fund: pd.Series) -> None:
             step=1000.0,
             value=float(fund["balance_baht"]) if pd.notna(fund["balance_baht"]) else None,
         )
-        if st.form_submit_button(tr("workspace.save_rating"), type="primary"):
+        if st.form_submit_button(tr("workspace.save_rating"), type="primary", disabled=closed):
             if grade is None:
                 st.error(tr("workspace.choose_grade"), icon=":material/error:")
             else:
@@ -285,6 +288,8 @@ if rate_tab.open:
             flag = " ⚠" if fund_id in split else ""
             box = st.expander(
                 markdown_escaped(f"{fund['fund']} — {shown}{flag}"),
+                # A save changes the label, and so the expander: it stays as the user left it.
+                expanded=st.session_state.get(f"fund-{fund_id}", False),
                 key=f"fund-{fund_id}",
                 on_change="rerun",
             )

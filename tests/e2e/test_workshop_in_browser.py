@@ -33,6 +33,7 @@ from .browser_app import (
     progress,
     rate_fund,
     rated_funds,
+    save_button,
     save_rating,
     sign_in,
     stored,
@@ -270,6 +271,22 @@ def test_a_half_typed_idea_survives_a_short_connection_drop(
     context.close()
 
 
+def test_a_rating_save_leaves_the_funds_box_open(
+    browser: Browser, fresh_app: AppServer, fresh_workshop: SeededWorkshop
+):
+    """The box holds the disagreement's explanation: a save must not fold it away."""
+    group = fresh_workshop.groups[2]
+    fund = group.funds[1]
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = open_page(context.new_page(), group_link(fresh_app, group.code))
+    label = fresh_workshop.grade_label("C", TH)
+    rate_fund(page, fund, "C", "ทะเบียนสมาชิกยังไม่ครบ (e2e-open)", label, TH)
+    box = fund_expander(page, fund)
+    expect(box.locator("details[open]")).to_have_count(1)
+    expect(box.get_by_role("button", name=t("workspace.save_rating", TH))).to_be_visible()
+    context.close()
+
+
 def test_a_reload_on_a_phone_brings_back_what_was_typed_and_chosen(
     browser: Browser, fresh_app: AppServer, fresh_workshop: SeededWorkshop
 ):
@@ -356,7 +373,6 @@ def test_a_locked_workshop_refuses_ratings_and_says_why(
 ):
     group = fresh_workshop.groups[5]
     fund = group.funds[0]
-    locked = t("error.locked", TH)
     closed = t("workspace.locked", TH)  # the notice at the top of the group's page
     group_context = browser.new_context(viewport={"width": 390, "height": 844})
     page = open_page(group_context.new_page(), group_link(fresh_app, group.code))
@@ -373,8 +389,10 @@ def test_a_locked_workshop_refuses_ratings_and_says_why(
     setup.get_by_role("button", name=t("setup.lock", TH), exact=True).click()
     expect(alert(setup, "Warning")).to_have_text(t("setup.is_locked", TH))
 
+    # The save reaches a page that now knows entry is closed: the button is disabled, the
+    # notice at the top says why, and what was typed stays for when entry reopens.
     save_rating(box, TH)
-    expect(alert(box, "Error")).to_have_text(locked)
+    expect(save_button(box, TH)).to_be_disabled(timeout=20_000)
     wait_drawn(page)
     expect(alert(page, "Warning").filter(has_text=closed)).to_be_visible()
     expect(fund_label(page, fund)).to_have_text(before)
@@ -389,6 +407,12 @@ def test_a_locked_workshop_refuses_ratings_and_says_why(
     setup.get_by_role("button", name=t("setup.unlock", TH), exact=True).click()
     expect(toast(setup, "setup.unlocked", TH)).to_be_visible()
     expect(setup.get_by_role("button", name=t("setup.lock", TH), exact=True)).to_be_visible()
+    # The group's page learns of it at its next run (pages do not poll): a name typed in here.
+    name = page.get_by_label(t("workspace.your_name", TH))
+    name.fill("ทดสอบ")
+    name.press("Tab")
+    expect(save_button(box, TH)).to_be_enabled(timeout=20_000)
+    expect(box.get_by_test_id("stTextArea").locator("textarea")).to_have_value(reason)
     save_rating(box, TH)
     label = f"{fund} — {fresh_workshop.grade_label(letter, TH)}"
     # " ⚠": an earlier test rated this fund differently from another device.
