@@ -243,9 +243,15 @@ def own_idea(idea: pd.Series) -> None:
             return
         with editor:
             with st.form(version, border=False):
+                area = st.selectbox(
+                    tr("col.area"),
+                    area_keys,
+                    index=area_keys.index(idea["area"]),
+                    format_func=AREA_NAMES.get,
+                )
                 text, plan_fields = idea_fields(version, idea)
                 if st.form_submit_button(tr("workspace.save_idea"), type="primary"):
-                    edited = IdeaInput(idea["area"], text, plan=plan_fields)
+                    edited = IdeaInput(area, text, plan=plan_fields)
                     attempt(lambda: svc.edit_idea(me, idea_id, edited), "workspace.idea_saved")
             if st.button(
                 tr("workspace.withdraw"), key=f"withdraw-{idea_id}", icon=":material/delete:"

@@ -337,6 +337,37 @@ def test_the_idea_and_reason_boxes_say_their_limit_before_anything_is_typed(db, 
         )
 
 
+def own_idea_of(db: Path, group, text: str, area: str = "data") -> int:
+    """An idea of ``group`` saved before the page opens; its id."""
+    store = Store(db)
+    try:
+        return WorkshopService(store).add_idea(Caller(group.join_code, "test"), IdeaInput(area, text))
+    finally:
+        store.close()
+
+
+def idea_area(db: Path, idea_id: int) -> str:
+    store = Store(db)
+    try:
+        ideas = consolidate.ideas(store, store.read().workshops()[0].id)
+        return ideas.set_index("idea_id").loc[idea_id, "area"]
+    finally:
+        store.close()
+
+
+def test_an_idea_is_moved_to_another_area_when_edited(db):
+    group = facts(db)["groups"][0]
+    idea_id = own_idea_of(db, group, "ประชุมกรรมการทุกเดือน (ย้ายหมวด)")
+    at = workspace("en", group.join_code, tab=1)
+    at.session_state[f"edit-{idea_id}"] = True  # its edit popover open
+    at.run()
+    edit = next(f for f in at.form if f.proto.form.form_id.startswith(f"edit-{idea_id}-"))
+    edit.selectbox[0].set_value("committee")
+    edit.form_submit_button[0].click().run()
+    assert at.toast[0].value == t("workspace.idea_saved", "en")
+    assert idea_area(db, idea_id) == "committee"
+
+
 def test_changing_a_rating_starts_from_the_current_one_and_keeps_its_figures(db):
     known = facts(db)
     group = known["groups"][0]
