@@ -341,7 +341,8 @@ def own_idea_of(db: Path, group, text: str, area: str = "data") -> int:
     """An idea of ``group`` saved before the page opens; its id."""
     store = Store(db)
     try:
-        return WorkshopService(store).add_idea(Caller(group.join_code, "test"), IdeaInput(area, text))
+        idea = IdeaInput(area, text)
+        return WorkshopService(store).add_idea(Caller(group.join_code, "test"), idea)
     finally:
         store.close()
 
