@@ -253,10 +253,30 @@ def own_idea(idea: pd.Series) -> None:
                 if st.form_submit_button(tr("workspace.save_idea"), type="primary"):
                     edited = IdeaInput(area, text, plan=plan_fields)
                     attempt(lambda: svc.edit_idea(me, idea_id, edited), "workspace.idea_saved")
-            if st.button(
-                tr("workspace.withdraw"), key=f"withdraw-{idea_id}", icon=":material/delete:"
-            ):
-                attempt(lambda: svc.withdraw_idea(me, idea_id), "workspace.idea_withdrawn")
+            withdraw_with_confirmation(idea_id)
+
+
+def withdraw_with_confirmation(idea_id: int) -> None:
+    """Withdraw takes a second tap: one tap by mistake on a phone must not take an idea away."""
+    asking = f"withdraw-asked-{idea_id}"
+    if not st.session_state.get(asking):
+        st.button(
+            tr("workspace.withdraw"),
+            key=f"ask-withdraw-{idea_id}",
+            icon=":material/delete:",
+            on_click=lambda: st.session_state.update({asking: True}),
+        )
+        return
+    st.warning(tr("workspace.withdraw_confirm"), icon=":material/delete:")
+    yes, no = st.columns(2)
+    if yes.button(tr("workspace.withdraw_yes"), key=f"withdraw-{idea_id}", type="primary"):
+        st.session_state.pop(asking)
+        attempt(lambda: svc.withdraw_idea(me, idea_id), "workspace.idea_withdrawn")
+    no.button(
+        tr("workspace.withdraw_no"),
+        key=f"keep-{idea_id}",
+        on_click=lambda: st.session_state.pop(asking, None),
+    )
 
 
 def vote_row(idea: pd.Series, left: int, ours: int) -> None:

@@ -369,6 +369,26 @@ def test_an_idea_is_moved_to_another_area_when_edited(db):
     assert idea_area(db, idea_id) == "committee"
 
 
+def test_withdrawing_an_idea_asks_once_more_and_can_be_called_off(db):
+    group = facts(db)["groups"][0]
+    idea_id = own_idea_of(db, group, "ข้อเสนอที่จะถอน")
+    at = workspace("th", group.join_code, tab=1)
+    at.session_state[f"edit-{idea_id}"] = True
+    at.run()
+    before = stored(db, "idea_versions")
+    at.button(key=f"ask-withdraw-{idea_id}").click().run()
+    assert stored(db, "idea_versions") == before  # one tap takes nothing away
+    assert t("workspace.withdraw_confirm", "th") in [w.value for w in at.warning]
+    at.button(key=f"keep-{idea_id}").click().run()
+    assert stored(db, "idea_versions") == before
+    assert t("workspace.withdraw_confirm", "th") not in [w.value for w in at.warning]
+    at.button(key=f"ask-withdraw-{idea_id}").click().run()
+    at.button(key=f"withdraw-{idea_id}").click().run()
+    assert at.toast[0].value == t("workspace.idea_withdrawn", "th")
+    assert stored(db, "idea_versions") == before + 1
+    assert "ข้อเสนอที่จะถอน" not in [e.value for e in at.text]
+
+
 def test_changing_a_rating_starts_from_the_current_one_and_keeps_its_figures(db):
     known = facts(db)
     group = known["groups"][0]
