@@ -186,6 +186,40 @@ def test_the_right_code_opens_the_groups_workspace(db):
     assert at.title[0].value == group.name_th
 
 
+# What each Latin key gives with the Thai Kedmanee layout on (phones and PCs alike).
+THAI_KEYS = dict(zip("23456789ABCDEFGHJKMNPQRSTWXYZ-", "/-ภถุึคตฟิแกำดเ้่าทืยๆพหะไปัผข", strict=True))
+
+
+def typed_with_thai_layout(code: str) -> str:
+    return "".join(THAI_KEYS[ch] for ch in code)
+
+
+@pytest.mark.parametrize("n", range(6))
+def test_a_code_typed_with_the_thai_keyboard_layout_on_opens_the_group(db, n):
+    group = facts(db)["groups"][n]
+    at = app().run()
+    typed = typed_with_thai_layout(codes.format_code(group.join_code))
+    at.text_input[0].input(typed)
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert at.title[0].value == group.name_th
+
+
+def test_the_thai_layout_is_read_back_to_the_code_with_its_3s_and_dashes():
+    for code in ("3333-3333", "3ABC-D3EF", "WXYZ-2345", "MNPQ-RST3"):
+        assert codes.normalise_code(typed_with_thai_layout(code)) == code.replace("-", "")
+    # A dash from the phone's symbol keys, between Thai letters, is still a dash.
+    assert codes.normalise_code("ฟิแก-ำดเ้") == "ABCDEFGH"
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_wrong_code_typed_in_thai_says_to_switch_the_keyboard(db, lang):
+    at = app(lang).run()
+    at.text_input[0].input("กขฃคฅฆงจ")  # no code, on any layout
+    at.button[0].click().run()
+    assert at.error[0].value == markdown_escaped(t("error.bad_code_thai_keyboard", lang))
+
+
 def test_the_facilitator_signs_in_with_the_passcode_only(db):
     at = app("en").run()
     at.text_input[1].input("not-the-passcode")

@@ -169,7 +169,8 @@ class WorkshopService:
         q = self.store.read()
         group = q.group_by_code(codes.normalise_code(code or ""))
         if group is None:
-            raise NotAllowed("error.bad_code")
+            thai = codes.typed_in_thai(code or "")  # a key the layout map could not read back
+            raise NotAllowed("error.bad_code_thai_keyboard" if thai else "error.bad_code")
         return q.workshop_by_id(group.workshop_id), group
 
     def facilitated(self, token: str) -> Workshop:
