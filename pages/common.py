@@ -19,7 +19,7 @@ from welfare_core.codes import normalise_code, passcode_matches
 from welfare_core.config import database_path
 from welfare_core.demo import DEMO_PASSCODE
 from welfare_core.errors import DatabaseUnusable, TooSoon, WelfareError
-from welfare_core.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from welfare_core.i18n import DEFAULT_LANGUAGE, LANGUAGES, long_date, t
 from welfare_core.model import Caller, Group, Timer, Workshop
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store, utcnow
@@ -106,6 +106,14 @@ def keep_language_in_link() -> None:
 
 def tr(key: str, **params: object) -> str:
     return t(key, lang(), **params)
+
+
+def date_shown(day: dt.date | dt.datetime) -> str:
+    """A date as people of the chosen language write it: Thai months and Buddhist-era years on
+    Thai screens (24 มิถุนายน 2562); a time with it when there is one (Thailand time)."""
+    if isinstance(day, dt.datetime):
+        return f"{long_date(day.date(), lang())} {day:%H:%M}"
+    return long_date(day, lang())
 
 
 def pick(th: str, en: str) -> str:

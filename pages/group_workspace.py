@@ -9,6 +9,7 @@ import streamlit as st
 
 from pages.common import (
     attempt,
+    date_shown,
     device,
     drafts,
     forget_group,
@@ -153,7 +154,7 @@ def rating_form(fund: pd.Series) -> None:
     if len(history) > 1:
         with st.popover(tr("workspace.history", count=len(history))):
             st.dataframe(
-                history.assign(created_at=history["created_at"] + THAI_TIME)[
+                history.assign(created_at=(history["created_at"] + THAI_TIME).map(date_shown))[
                     ["created_at", "grade", "reason", "actor_name", "device"]
                 ].rename(
                     columns={

@@ -130,9 +130,11 @@ def test_the_start_page_offers_joining_signing_in_and_the_projector(db, lang):
     ]
     workshop = facts(db)["workshop"]
     assert at.caption[0].value == t("start.demo_passcode", lang, passcode=DEMO_PASSCODE)
+    day = {"th": "24 มิถุนายน 2562", "en": "24 June 2019"}[lang]  # Buddhist era on Thai pages
     assert at.selectbox[0].options == [
-        f"{workshop.title_th if lang == 'th' else workshop.title_en} ({workshop.held_on:%Y-%m-%d})"
+        f"{workshop.title_th if lang == 'th' else workshop.title_en} ({day})"
     ]
+    assert day in at.get("page_link")[0].proto.label
 
 
 def test_the_public_passcode_is_shown_only_for_a_workshop_it_opens(tmp_path, monkeypatch):
@@ -443,6 +445,23 @@ def test_changing_a_rating_starts_from_the_current_one_and_keeps_its_figures(db)
         store.close()
     assert (latest["grade"], latest["reason"], latest["members"]) == ("A", "first", 120)
     assert float(latest["balance_baht"]) == 350000.0
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [("th", r"\d{1,2} [ก-๙]+ 25\d\d \d\d:\d\d"), ("en", r"\d{1,2} [A-Z][a-z]+ 20\d\d \d\d:\d\d")],
+)
+def test_the_rating_history_shows_dates_as_the_language_writes_them(db, lang, shown):
+    known = facts(db)
+    group = known["groups"][0]
+    fund = known["first_fund"][group.id]
+    at = workspace(lang, group.join_code, fund_open=fund).run()
+    for grade in "AB":
+        at.radio[0].set_value(grade)
+        at.text_area[0].input(f"grade {grade}")
+        at.form_submit_button[0].click().run()
+    times = at.dataframe[0].value[t("col.time", lang)].tolist()
+    assert times and all(re.fullmatch(shown, time) for time in times)
 
 
 def test_two_devices_rating_a_fund_differently_both_succeed_and_the_group_is_told(db):

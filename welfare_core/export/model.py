@@ -8,11 +8,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from welfare_core import consolidate
-from welfare_core.i18n import t
+from welfare_core.i18n import BUDDHIST_ERA, long_date, t
 from welfare_core.model import GRADE_LETTERS, GradeLevel, PlanArea, Workshop
 from welfare_core.store import THAI_TIME, Store, utcnow
-
-BUDDHIST_ERA = 543
 
 
 @dataclass(frozen=True)
@@ -72,10 +70,7 @@ class ExportModel:
         return area.name_th if self.lang == "th" else area.name_en
 
     def date(self, day: dt.date) -> str:
-        """24 มิถุนายน 2562 in Thai (Buddhist Era, as Thai offices write it), 24 June 2019."""
-        months = self.text("months").split()
-        year = day.year + (BUDDHIST_ERA if self.lang == "th" else 0)
-        return f"{day.day} {months[day.month - 1]} {year}"
+        return long_date(day, self.lang)
 
     def due(self, due: str | None) -> str:
         """A plan item's month (2020-03) or quarter (2020-Q2), written out for a reader."""
