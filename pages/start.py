@@ -47,7 +47,8 @@ with facilitate:
         labels = {
             w.slug: f"{pick(w.title_th, w.title_en)} ({date_shown(w.held_on)})" for w in workshops
         }
-        slug = st.selectbox(tr("start.workshop_label"), list(labels), format_func=labels.get)
+        # A radio, not a select box: its labels wrap, so a long title is read whole.
+        slug = st.radio(tr("start.workshop_label"), list(labels), format_func=labels.get)
         chosen = next((w for w in workshops if w.slug == slug), None)
         passcode = st.text_input(tr("start.passcode_label"), type="password", max_chars=100)
         signing_in = st.form_submit_button(tr("start.sign_in_button"))
