@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages.common import facilitator, joined_code, keep_language_in_link, tr
+from pages.common import connection_notice, facilitator, joined_code, keep_language_in_link, tr
 
 keep_language_in_link()
 # A local icon: Material icons as page icons make the browser fetch a favicon from Google.
@@ -42,4 +42,5 @@ pages = [
 page = st.navigation([start, *pages], position="top")
 # Less empty space above the content: a phone shows more of the form, a projector more data.
 st.html("<style>.stMainBlockContainer { padding-top: 3.2rem; }</style>")
+connection_notice()
 page.run()

@@ -361,6 +361,38 @@ def require_facilitator() -> tuple[Workshop, Caller]:
 # --- shared pieces of screens --------------------------------------------------------------------
 
 
+def css_text(text: str) -> str:
+    """Text as a CSS string: every sign but letters, digits and spaces as a CSS escape, so it
+    can neither end the string nor the <style> element."""
+    escaped = "".join(ch if ch.isalnum() or ch == " " else f"\\{ord(ch):x} " for ch in text)
+    return f'"{escaped}"'
+
+
+# The page while the server cannot be reached: Streamlit shows then a dialog of its own.
+_DISCONNECTED = "body:has([data-testid=stApp]:not([data-test-connection-state=CONNECTED]))"
+
+
+def connection_notice() -> None:
+    """Streamlit's words when the server cannot be reached ("Connection error ... Are you
+    connected to the internet?") are English and fixed in its frontend: no setting translates
+    them. While the connection is lost, its dialog and its "CONNECTING" say ours instead. CSS,
+    on the page before the connection goes; the dialog keeps its close button."""
+    title, text = css_text(tr("connection.lost_title")), css_text(tr("connection.lost"))
+    connecting = css_text(tr("connection.connecting"))
+    dialog = f"{_DISCONNECTED} [data-testid=stDialog] section[role=dialog]"
+    status = "[data-testid=stConnectionStatus] > :last-child"  # "CONNECTING", top right
+    st.html(
+        f"""<style>
+        {status} {{ font-size: 0; }}
+        {status}::after {{ content: {connecting}; font-size: 0.875rem; }}
+        {dialog} > :is(h2, div) {{ display: none; }}
+        {dialog}::before {{ content: {title}; display: block; padding: 1.5rem 3rem 0 1.5rem;
+                            font-size: 1.5rem; font-weight: 700; line-height: 1.4; }}
+        {dialog}::after {{ content: {text}; display: block; padding: 1rem 1.5rem 1.5rem; }}
+        </style>"""
+    )
+
+
 def timer_display(timer: Timer, size_px: int = 40) -> None:
     """The breakout timer, counting down in the browser: no rerun, no request per second."""
     if timer.duration_s == 0:

@@ -150,7 +150,7 @@ if facts_tab.open:
             title_th = st.text_input(tr("field.title_th").capitalize(), workshop.title_th)
             title_en = st.text_input(tr("field.title_en").capitalize(), workshop.title_en)
             held_on = st.date_input(tr("setup.held_on"), workshop.held_on, format="DD/MM/YYYY")
-            st.caption(date_shown(workshop.held_on))  # the picker knows Western years only
+            st.caption(markdown_escaped(date_shown(workshop.held_on)))  # the picker: Western years
             venue_th = st.text_input(tr("field.venue_th").capitalize(), workshop.venue_th)
             venue_en = st.text_input(tr("field.venue_en").capitalize(), workshop.venue_en)
             if st.form_submit_button(tr("setup.save"), type="primary"):

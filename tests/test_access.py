@@ -635,6 +635,11 @@ ALLOWED = {
     ("pages/common.py", "{box}"): "secrets.token_hex()",
     ("pages/common.py", "{left}"): "Timer.left(), an int",
     ("pages/common.py", "{running}"): "'true' or 'false'",
+    ("pages/common.py", "{connecting}"): "css_text() of a catalog word: every sign escaped",
+    ("pages/common.py", "{title}"): "css_text() of a catalog sentence: every sign escaped",
+    ("pages/common.py", "{text}"): "css_text() of a catalog sentence: every sign escaped",
+    ("pages/common.py", "{dialog}"): "a CSS selector written in common.py",
+    ("pages/common.py", "{status}"): "a CSS selector written in common.py",
     ("pages/projector_screen.py", "{colours[row['grade']]}"): "a colour of GRADE_COLOURS",
     ("pages/facilitator_setup.py", "tr('setup.codes_hint', base=base)"): (
         "the server's own address: WELFARE_PUBLIC_URL or http://LAN-IP:port"

@@ -11,7 +11,7 @@ import pytest
 from conftest import count, held_open
 from streamlit.testing.v1 import AppTest
 
-from pages.common import Drafts, markdown_escaped
+from pages.common import Drafts, css_text, markdown_escaped
 from welfare_core import codes, consolidate
 from welfare_core.demo import DEMO_PASSCODE, create_demo
 from welfare_core.i18n import catalog, t
@@ -759,3 +759,9 @@ def test_no_page_url_is_the_name_of_a_file_in_pages():
     urls = re.findall(r'"nav\.\w+", "\w+", "(\w+)"', (ROOT / "app.py").read_text())
     assert len(urls) == 5
     assert not set(urls) & {p.stem for p in PAGES}
+
+
+def test_text_put_into_css_can_end_neither_its_string_nor_the_style_element():
+    written = css_text('ขาด "การ" \\ </style><script>')
+    assert written.count('"') == 2 and "<" not in written and ">" not in written
+    assert written.startswith('"ขาด') and "\\22 " in written  # the quote as a CSS escape

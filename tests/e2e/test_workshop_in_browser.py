@@ -347,6 +347,12 @@ def test_reloading_or_restarting_the_server_keeps_the_group(
 
     with fresh_app.stopped():
         expect(page.locator(CONNECTED)).to_have_count(0)
+        # Streamlit's own English dialog ("Are you connected to the internet?") says ours.
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_be_visible(timeout=30_000)
+        lost = page.evaluate("d => getComputedStyle(d, '::after').content", dialog.element_handle())
+        assert t("connection.lost", TH) in lost
+        expect(dialog.get_by_text("connected to the internet")).to_be_hidden()
     # The open page finds the restarted server by itself; a reload opens the group again too.
     expect(page.locator(CONNECTED)).to_have_count(1, timeout=30_000)
     same_group()
