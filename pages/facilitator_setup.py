@@ -115,19 +115,21 @@ if session_tab.open:
                 max_value=MAX_TIMER_MINUTES,
                 value=timer.duration_s // 60 or 20,
             )
-            set_, start, pause, reset = st.columns(4)
-            if set_.button(tr("timer.set"), icon=":material/timer:"):
-                attempt(lambda: svc.set_timer(me, int(minutes)), "timer.done")
-            if start.button(
-                tr("timer.start"),
-                icon=":material/play_arrow:",
-                disabled=timer.counting(utcnow()),
-            ):
-                attempt(lambda: svc.start_timer(me, int(minutes)), "timer.done")
-            if pause.button(tr("timer.pause"), icon=":material/pause:", disabled=not timer.running):
-                attempt(lambda: svc.pause_timer(me), "timer.done")
-            if reset.button(tr("timer.reset"), icon=":material/replay:"):
-                attempt(lambda: svc.reset_timer(me), "timer.done")
+            # A row that wraps: four columns cut the Thai "หยุดชั่วคราว".
+            with st.container(horizontal=True):
+                if st.button(tr("timer.set"), icon=":material/timer:"):
+                    attempt(lambda: svc.set_timer(me, int(minutes)), "timer.done")
+                if st.button(
+                    tr("timer.start"),
+                    icon=":material/play_arrow:",
+                    disabled=timer.counting(utcnow()),
+                ):
+                    attempt(lambda: svc.start_timer(me, int(minutes)), "timer.done")
+                paused = not timer.running
+                if st.button(tr("timer.pause"), icon=":material/pause:", disabled=paused):
+                    attempt(lambda: svc.pause_timer(me), "timer.done")
+                if st.button(tr("timer.reset"), icon=":material/replay:"):
+                    attempt(lambda: svc.reset_timer(me), "timer.done")
         backup_panel()
 
 if codes_tab.open:
