@@ -316,7 +316,8 @@ def restore_draft(
     field to its widget's key; a field in ``choices`` is restored only to one of them."""
     draft = drafts().read(owner)
     for name, key in widgets.items():
-        if key in st.session_state or name not in draft:
+        # An empty field is not restored: that would clear what the browser still shows.
+        if key in st.session_state or draft.get(name) in (None, ""):
             continue
         if name not in choices or draft[name] in choices[name]:
             st.session_state[key] = draft[name]

@@ -55,19 +55,14 @@ areas = svc.areas(wid)
 TABS = [tr("workspace.tab_rate"), tr("workspace.tab_ideas"), tr("workspace.tab_vote")]
 
 # What this device has typed or chosen and not saved comes back after a reload: draft field ->
-# the key of its widget (the new idea's widgets get new keys after each save, see form_key).
+# the key of its widget. Each is restored just before its widget is drawn (a value set for a
+# widget not drawn in that run is lost in the browser) and kept once drawn.
 owner = (group.join_code, device())
-new_idea = form_key("new-idea")
-IDEA_DRAFT = {field: f"{new_idea}-{field}" for field in ("text", "a", "r", "d", "p", "b")}
-DRAFT = {
-    "author": "author",
-    "tab": "workspace-tab",
-    "vote-area": "vote-area",
-    "area": f"{new_idea}-area",
-    **IDEA_DRAFT,
-}
+new_idea = form_key("new-idea")  # the new idea's widgets get new keys after each save
+IDEA_DRAFT = {field: f"{new_idea}-{field}" for field in ("area", "text", "a", "r", "d", "p", "b")}
+PAGE_DRAFT = {"author": "author", "tab": "workspace-tab"}
 area_keys = [area.key for area in areas]
-restore_draft(owner, DRAFT, {"tab": TABS, "area": area_keys, "vote-area": area_keys})
+restore_draft(owner, PAGE_DRAFT, {"tab": TABS})
 me = Caller(group.join_code, device(), st.session_state.get("author", ""))
 
 st.title(markdown_escaped(pick(group.name_th, group.name_en)), anchor=False)
@@ -206,6 +201,7 @@ def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, Act
 
 def new_idea_form() -> None:
     """Not a form: each field reaches the server when it is left, so the draft keeps it."""
+    restore_draft(owner, IDEA_DRAFT, {"area": area_keys})
     with st.container(border=True, key="new-idea"):
         area = st.selectbox(
             tr("col.area"), area_keys, format_func=AREA_NAMES.get, key=f"{new_idea}-area"
@@ -216,11 +212,12 @@ def new_idea_form() -> None:
         ):
             idea = IdeaInput(area, text, plan=plan)
             attempt(lambda: save_new_idea(idea), "workspace.idea_saved", renew="new-idea")
+    keep_draft(owner, IDEA_DRAFT)
 
 
 def save_new_idea(idea: IdeaInput) -> int:
     idea_id = svc.add_idea(me, idea)
-    drafts().forget(owner, IDEA_DRAFT)  # the area stays: the next idea is likely in it too
+    drafts().forget(owner, set(IDEA_DRAFT) - {"area"})  # the next idea is likely in it too
     return idea_id
 
 
@@ -302,6 +299,7 @@ AREA_NAMES = {area.key: pick(area.name_th, area.name_en) for area in areas}
 # Stateful tabs and expanders: a save keeps the user where they were, and only what is open
 # is drawn, so a run on a crowded laptop stays short.
 rate_tab, ideas_tab, vote_tab = st.tabs(TABS, key="workspace-tab", on_change="rerun")
+keep_draft(owner, PAGE_DRAFT)
 
 if rate_tab.open:
     # Two devices of the group gave different grades just now: say so where the fund is rated.
@@ -351,6 +349,7 @@ if vote_tab.open:
             icon=":material/how_to_vote:",
         )
         # One area at a time: a phone shows a short list, and the page stays quick to draw.
+        restore_draft(owner, {"vote-area": "vote-area"}, {"vote-area": area_keys})
         shown_area = st.segmented_control(
             tr("col.area"),
             area_keys,
@@ -359,8 +358,7 @@ if vote_tab.open:
             required=True,
             key="vote-area",
         )
+        keep_draft(owner, {"vote-area": "vote-area"})
         in_area = ideas[ideas["area"] == shown_area].sort_values("votes", ascending=False)
         for _, idea in in_area.iterrows():
             vote_row(idea, left, ours_on.get(int(idea["idea_id"]), 0))
-
-keep_draft(owner, DRAFT)

@@ -411,8 +411,8 @@ def test_a_group_link_draws_only_that_groups_funds_forms_and_ideas(db):
     at.run()
     forms = [f.proto.form.form_id for f in at.form]
     edited = {int(form.split("-")[1]) for form in forms if form.startswith("edit-")}
-    withdrawn = {
-        int(b.key.split("-")[1]) for b in at.button if (b.key or "").startswith("withdraw")
+    withdrawn = {  # the first of withdraw's two taps
+        int(b.key.split("-")[2]) for b in at.button if (b.key or "").startswith("ask-withdraw")
     }
     assert edited == withdrawn == held.idea_ids[mine.id]
 

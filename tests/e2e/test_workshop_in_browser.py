@@ -317,6 +317,11 @@ def test_a_reload_on_a_phone_brings_back_what_was_typed_and_chosen(
     expect(form.get_by_label(t("field.action", TH).capitalize())).to_have_value(
         "สำรวจผู้สูงอายุทุกหมู่บ้าน"
     )
+    # Still there after a look at a fund on the other tab (a run that does not draw the box).
+    open_tab(page, "workspace.tab_rate", TH)
+    open_fund(page, group.funds[0], TH)
+    form = new_idea_box(open_tab(page, "workspace.tab_ideas", TH))
+    expect(form.get_by_label(t("field.idea", TH).capitalize())).to_have_value(text)
 
     submit_idea(page, form, TH)
     page.reload()
