@@ -6,6 +6,7 @@ import streamlit as st
 from pages.common import (
     attempt,
     form_key,
+    lang,
     markdown_escaped,
     pick,
     renew_form,
@@ -15,6 +16,7 @@ from pages.common import (
     tr,
 )
 from welfare_core import consolidate
+from welfare_core.due import due_words
 from welfare_core.model import PlanArea
 from welfare_core.service import MAX_DOTS
 
@@ -56,7 +58,10 @@ def area_plan(area: PlanArea) -> None:
     if in_area.empty:
         st.caption(tr("projector.no_ideas"))
         return
-    table = in_area.assign(origins=in_area[pick("origins_th", "origins_en")])
+    table = in_area.assign(
+        origins=in_area[pick("origins_th", "origins_en")],
+        due=in_area["due"].map(lambda due: due_words(due, lang())),
+    )
     edited = st.data_editor(
         table[COLUMNS].reset_index(drop=True),
         # A new key after each change: the editor's edits are row positions, and the rows

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from welfare_core import consolidate
+from welfare_core.due import BUDDHIST_ERA, due_words, month_names
 from welfare_core.i18n import t
 from welfare_core.model import GRADE_LETTERS, GradeLevel, PlanArea, Workshop
 from welfare_core.store import THAI_TIME, Store, utcnow
-
-BUDDHIST_ERA = 543
 
 
 @dataclass(frozen=True)
@@ -73,19 +72,12 @@ class ExportModel:
 
     def date(self, day: dt.date) -> str:
         """24 มิถุนายน 2562 in Thai (Buddhist Era, as Thai offices write it), 24 June 2019."""
-        months = self.text("months").split()
         year = day.year + (BUDDHIST_ERA if self.lang == "th" else 0)
-        return f"{day.day} {months[day.month - 1]} {year}"
+        return f"{day.day} {month_names(self.lang)[day.month - 1]} {year}"
 
     def due(self, due: str | None) -> str:
-        """A plan item's month (2020-03) or quarter (2020-Q2), written out for a reader."""
-        if not due:
-            return ""
-        year, part = due.split("-")
-        shown = int(year) + (BUDDHIST_ERA if self.lang == "th" else 0)
-        if part.startswith("Q"):
-            return self.text("quarter", quarter=part[1], year=shown)
-        return f"{self.text('months').split()[int(part) - 1]} {shown}"
+        """A plan item's month or quarter in the words every screen and file uses."""
+        return due_words(due, self.lang)
 
     def change(self, row: pd.Series) -> str:
         """Better, worse or the same as the previous grade (A is best); blank when unknown."""
