@@ -26,7 +26,7 @@ class ExportModel:
     ideas: pd.DataFrame  # live ideas, area by area, most votes first
     plan: pd.DataFrame  # adopted ideas, or every idea while nothing is adopted
     plan_adopted: bool
-    history: pd.DataFrame  # every rating and idea version, oldest first
+    history: pd.DataFrame  # every rating, idea version and plenary decision, oldest first
     exported_at: dt.datetime
 
     def text(self, key: str, **params: object) -> str:
@@ -134,7 +134,8 @@ def _counts_by_district(counts: pd.DataFrame, funds: pd.DataFrame) -> pd.DataFra
 
 
 def _history(store: Store, workshop_id: int) -> pd.DataFrame:
-    """Ratings and idea versions in one list, oldest first, in Thai time."""
+    """Ratings, idea versions and the plenary's decisions in one list, oldest first, in Thai
+    time."""
     ratings = consolidate.rating_history(store, workshop_id).assign(
         kind="rating", subject_th=lambda d: d["fund"], subject_en=lambda d: d["fund"]
     )
@@ -147,10 +148,17 @@ def _history(store: Store, workshop_id: int) -> pd.DataFrame:
         subject_en=versions["area"].map(lambda k: areas[k].name_en),
         content=versions["text"],
     )
+    decisions = consolidate.plenary_history(store, workshop_id)
+    said = zip(decisions["kind"], decisions["idea"], decisions["into_idea"], strict=True)
+    decisions = decisions.assign(
+        subject_th=decisions["area_th"],
+        subject_en=decisions["area_en"],
+        content=[f"{idea} → {into}" if kind == "merge" else idea for kind, idea, into in said],
+    )
     columns = [
         "created_at", "kind", "group_th", "group_en", "subject_th", "subject_en", "content",
         "actor_role", "actor_name", "device", "id",
     ]  # fmt: skip
-    both = pd.concat([ratings[columns], versions[columns]], ignore_index=True)
-    both["created_at"] = both["created_at"] + THAI_TIME
-    return both.sort_values(["created_at", "id"]).reset_index(drop=True)
+    every = pd.concat([ratings[columns], versions[columns], decisions[columns]], ignore_index=True)
+    every["created_at"] = every["created_at"] + THAI_TIME
+    return every.sort_values(["created_at", "id"]).reset_index(drop=True)
