@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Alignment, Font
@@ -123,6 +123,15 @@ def _wraps(value: object, column: tables.Column) -> bool:
     return isinstance(value, str) and column.width >= WRAP_FROM
 
 
+def _put(ws: Worksheet, row: int, column: int, value: object) -> Cell:
+    """The cell at ``row``, ``column`` set to ``value``; text stays text, even "=..." (a group
+    named "=HYPERLINK(...)")."""
+    cell = ws.cell(row, column, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def _print_setup(ws: Worksheet, model: ExportModel, landscape: bool) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
@@ -159,7 +168,7 @@ def _plan(book: Workbook, model: ExportModel) -> None:
         # Below the table, so that row 1 stays the header row the filter and print titles use.
         note = model.text("plan_not_adopted" if len(model.plan) else "no_ideas")
         row = ws.max_row + 2
-        ws.cell(row, 2, note).font = NOTE
+        _put(ws, row, 2, note).font = NOTE
         ws.merge_cells(start_row=row, start_column=2, end_row=row, end_column=5)
         ws.cell(row, 2).alignment = WRAP
         span = sum(c.width for c in tables.PLAN[1:5])
@@ -195,7 +204,8 @@ def _total_row(label: str, area: str | None, items: pd.DataFrame) -> list:
 def _summary(ws: Worksheet, model: ExportModel) -> None:
     w = model.workshop
     ws.title = model.text("sheet.summary")
-    ws.cell(1, 1, model.text("plan_title", province=model.province)).font = Font(bold=True, size=14)
+    title = _put(ws, 1, 1, model.text("plan_title", province=model.province))
+    title.font = Font(bold=True, size=14)
     _spanned(ws, 1, 1)
     plan_year = w.plan_year + (BUDDHIST_ERA if model.lang == "th" else 0)
     facts = [
@@ -213,11 +223,9 @@ def _summary(ws: Worksheet, model: ExportModel) -> None:
     ]
     dates = DATE_FORMATS[model.lang]
     for row, (key, value) in enumerate(facts, start=2):
-        label = ws.cell(row, 1, model.text(f"fact.{key}"))
+        label = _put(ws, row, 1, model.text(f"fact.{key}"))
         label.font, label.alignment = BOLD, TOP
-        cell = ws.cell(row, 2, value)
-        if isinstance(value, str):
-            cell.data_type = "s"  # a title typed as "=..." stays text
+        cell = _put(ws, row, 2, value)
         cell.number_format = {"date": dates[0], "exported": dates[1]}.get(key, WHOLE)
         _spanned(ws, row, 2)
     notes = [model.text("times_note")]
@@ -229,7 +237,7 @@ def _summary(ws: Worksheet, model: ExportModel) -> None:
         notes.insert(0, model.text("sample"))
     first_note = len(facts) + 2
     for row, note in enumerate(notes, start=first_note):
-        ws.cell(row, 1, note).font = NOTE
+        _put(ws, row, 1, note).font = NOTE
         _spanned(ws, row, 1)
     ws.column_dimensions["A"].width = LABEL_WIDTH
     for column in range(2, SUMMARY_SPAN + 1):
@@ -257,26 +265,26 @@ def _grade_table(ws: Worksheet, model: ExportModel, header_row: int) -> None:
     headers = [model.text("col.district"), *letters]
     headers += [model.text("col.unrated"), model.text("col.total")]
     for column, header in enumerate(headers, start=1):
-        cell = ws.cell(header_row, column, header)
+        cell = _put(ws, header_row, column, header)
         cell.font, cell.alignment = BOLD, WRAP if column == 1 else OVER_NUMBERS
     ws.row_dimensions[header_row].height = LINE_HEIGHT * max(
         _lines(h, COUNT_WIDTH - BOLD_EXTRA) for h in headers[1:]
     )
     row = header_row
     for row, counts in enumerate(model.counts.to_dict("records"), start=header_row + 1):
-        ws.cell(row, 1, model.local(counts, "group")).alignment = WRAP
+        _put(ws, row, 1, model.local(counts, "group")).alignment = WRAP
         for column, key in enumerate(numbers, start=2):
             ws.cell(row, column, int(counts[key])).number_format = WHOLE
     last_district = row
     total_row = last_district + 1
-    ws.cell(total_row, 1, model.text("col.total"))
+    _put(ws, total_row, 1, model.text("col.total"))
     for column, key in enumerate(numbers, start=2):
         ws.cell(total_row, column, int(model.counts[key].sum())).number_format = WHOLE
     for cell in ws[total_row]:
         cell.font = BOLD
     row = total_row
     for row, level in enumerate(model.grades, start=total_row + 1):
-        ws.cell(row, 1, f"{level.letter}: {model.grade_name(level.letter)}")
+        _put(ws, row, 1, f"{level.letter}: {model.grade_name(level.letter)}")
         _spanned(ws, row, 1)
     if last_district > header_row:
         _chart(ws, model, header_row, last_district, anchor_row=row + 2)
