@@ -16,7 +16,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.label import DataLabel, DataLabelList
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -309,17 +309,25 @@ def _chart(ws: Worksheet, model: ExportModel, header_row: int, last: int, anchor
     )
     chart.add_data(data, titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last))
-    for series, colour in zip(chart.series, GRADE_COLOURS, strict=True):
+    counts = model.counts[list(GRADE_LETTERS)]
+    for series, colour, letter in zip(chart.series, GRADE_COLOURS, GRADE_LETTERS, strict=True):
         series.graphicalProperties.solidFill = colour.lstrip("#")
         series.graphicalProperties.line.solidFill = "FFFFFF"
-    chart.dataLabels = DataLabelList(
-        showVal=True,
-        showSerName=False,
-        showCatName=False,
-        showLegendKey=False,
-        showPercent=False,
-    )
+        # Each segment's count written on it; an empty segment gets no "0".
+        hidden = [DataLabel(idx=i, **_label(False)) for i, n in enumerate(counts[letter]) if not n]
+        series.dLbls = DataLabelList(dLbl=hidden, **_label(True))
     chart.legend.position = "t"
     chart.width = 16.5  # cm: columns A to G
     chart.height = 4 + 0.9 * (last - header_row)
     ws.add_chart(chart, f"A{anchor_row}")
+
+
+def _label(count: bool) -> dict[str, bool]:
+    """A data label that shows the count (or nothing): never the series, category or key."""
+    return {
+        "showVal": count,
+        "showSerName": False,
+        "showCatName": False,
+        "showLegendKey": False,
+        "showPercent": False,
+    }
