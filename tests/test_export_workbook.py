@@ -57,6 +57,10 @@ def test_the_summary_chart_names_its_series_by_grade_and_its_bars_by_district(de
         per_district = counts[counts["grade"] == letter].set_index(f"group_{lang}")["funds"]
         assert cells_at(book, series.val.numRef.f) == [int(per_district[d]) for d in districts]
         assert series.graphicalProperties.solidFill.srgbClr.lower() == colour.lstrip("#")
+        # The count is written on each segment, except on an empty one.
+        assert series.dLbls.showVal and not series.dLbls.showSerName
+        hidden = {label.idx for label in series.dLbls.dLbl if not label.showVal}
+        assert hidden == {i for i, d in enumerate(districts) if per_district[d] == 0}
     # The grade table's header row is bold and directly above the districts.
     header = next(r for r in ws.iter_rows() if r[0].value == col("district", lang))
     assert [c.value for c in header[1:5]] == list(GRADE_LETTERS)
