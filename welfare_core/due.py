@@ -156,9 +156,8 @@ def _parse(typed: str, plan_year: int) -> Due | None:
 
 
 def _same_quarter(months: str, due: Due, plan_year: int) -> bool:
-    year, first = due.first_month
-    said = _parse(" ".join(months.split()), plan_year)
-    return said is not None and not said.fiscal and said.first_month == (year, first)
+    said = _parse(months.strip(), plan_year)
+    return said is not None and not said.fiscal and said.first_month == due.first_month
 
 
 def _in_plan(
@@ -166,9 +165,10 @@ def _in_plan(
 ) -> Due | None:
     """The period read with ``year`` as Buddhist era or Western, two digits or four: whichever
     starts within a year of the plan year (the two readings are decades apart)."""
-    if year < 100:  # "มี.ค. 63": the last two digits, Buddhist era as a rule
-        year += 2500 if year + 2500 - BUDDHIST_ERA - plan_year in range(-1, 2) else 2000
-    readings = (year - BUDDHIST_ERA, year)
+    if year < 100:  # "มี.ค. 63": the last two digits
+        readings = (2500 + year - BUDDHIST_ERA, 2000 + year)
+    else:
+        readings = (year - BUDDHIST_ERA, year)
     for western in readings:
         due = Due(western, month, quarter, fiscal)
         if abs(due.first_month[0] - plan_year) <= 1:
