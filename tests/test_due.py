@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 import zipfile
 
@@ -13,7 +14,7 @@ import openpyxl
 import pytest
 from conftest import PASSCODE, count, create_samut_prakan, lead
 from export_helpers import flat
-from test_pages import db, demo_file, facts, stored, workspace  # noqa: F401 (fixtures)
+from test_pages import db, demo_file, facts, signed_in, stored, workspace  # noqa: F401
 
 from welfare_core import consolidate
 from welfare_core.due import due_words, parse_due
@@ -175,3 +176,12 @@ def test_the_group_page_takes_a_thai_month_and_shows_it_in_the_same_words(db):  
     assert "มีนาคม 2563" in shown
     # The demo's own rows, stored as 2020-Q1 before this change, read in the same words.
     assert any("ม.ค.–มี.ค. 2563" in s for s in shown) and not any("2020-Q" in s for s in shown)
+
+
+def test_the_plenary_table_shows_due_dates_in_the_same_words(db):  # noqa: F811
+    at = signed_in(db).run()
+    at.switch_page("pages/plenary_board.py").run()
+    assert not at.exception
+    shown = {d for table in at.data_editor for d in table.value["due"]}
+    assert {"ม.ค.–มี.ค. 2563", "มีนาคม 2563"} <= shown  # stored as 2020-Q1 and 2020-03
+    assert not any(re.fullmatch(r"\d{4}-(Q\d|\d\d)", d) for d in shown if d)
