@@ -82,15 +82,15 @@ def _table(
     ws.row_dimensions[1].height = LINE_HEIGHT * max(
         _lines(h, c.width - BOLD_EXTRA) for h, c in zip(headers, columns, strict=True)
     )
-    for values in rows:
+    for row, values in enumerate(rows, start=2):
         ws.append([_cell(ws, model, v, c) for v, c in zip(values, columns, strict=True)])
         # LibreOffice keeps the default height of a row of wrapped text: its lines would
-        # overlap the next row.
+        # overlap the next row. (ws.max_row would read every cell: by number, not max_row.)
         lines = max(
             _lines(v, c.width) if _wraps(v, c) else 1 for v, c in zip(values, columns, strict=True)
         )
         if lines > 1:
-            ws.row_dimensions[ws.max_row].height = LINE_HEIGHT * lines
+            ws.row_dimensions[row].height = LINE_HEIGHT * lines
     for i, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = column.width
     ws.freeze_panes = "B2"
