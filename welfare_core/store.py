@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-import tempfile
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -18,7 +18,7 @@ import pandas as pd
 from welfare_core import model
 from welfare_core.errors import BackupFailed, DatabaseUnusable, InvalidInput
 from welfare_core.group_commit import GroupCommit
-from welfare_core.schema import migrate
+from welfare_core.schema import MIGRATIONS, migrate
 
 T = TypeVar("T")
 _RETRIES = 8
@@ -96,8 +96,9 @@ class Store:
         anything was written since their last snapshot."""
         return self._commits
 
-    def copy_to(self, target: Path) -> None:
-        """Write the whole database into the new file ``target``, while other threads write.
+    def copy_to(self, target: Path) -> dict[str, int]:
+        """Write the whole database into the new file ``target``, while other threads write;
+        return the rows of each table it holds.
 
         One transaction reads every table at the same moment (DuckDB's snapshot isolation)
         into Parquet files, so the copy holds exactly the transactions committed before it
@@ -105,24 +106,27 @@ class Store:
         this process's connection instead (COPY FROM DATABASE) hung DuckDB now and then when
         the copy was detached while participants were saving.
         """
-        with tempfile.TemporaryDirectory(prefix=".snapshot-", dir=target.parent) as parts:
-            cur = self._con.cursor()
-            try:
-                cur.begin()
-                tables = [name for (name,) in cur.execute(_TABLES).fetchall()]
-                for table in tables:
-                    part = str(Path(parts) / f"{table}.parquet")
-                    cur.execute(f"COPY {_quoted(table)} TO '{_literal(part)}' (FORMAT parquet)")
-                next_id = cur.execute(_NEXT_ID).fetchone()[0]
-                cur.commit()
-                _build_copy(target, Path(parts), tables, next_id)
-            except duckdb.Error as exc:
-                detail = str(exc).splitlines()[0]
-                raise BackupFailed(
-                    "backup.failed", folder=str(target.parent), detail=detail
-                ) from None
-            finally:
-                cur.close()
+        parts = target.with_name(target.name + ".parts")  # removed however the copy ends
+        parts.mkdir()
+        cur = self._con.cursor()
+        try:
+            cur.begin()
+            tables = [name for (name,) in cur.execute(_TABLES).fetchall()]
+            rows = {}
+            for table in tables:
+                part = _literal(str(parts / f"{table}.parquet"))
+                copied = cur.execute(f"COPY {_quoted(table)} TO '{part}' (FORMAT parquet)")
+                rows[table] = copied.fetchone()[0]
+            next_id = cur.execute(_NEXT_ID).fetchone()[0]
+            cur.commit()
+            _build_copy(target, parts, tables, next_id)
+            return rows
+        except duckdb.Error as exc:
+            detail = str(exc).splitlines()[0]
+            raise BackupFailed("backup.failed", folder=str(target.parent), detail=detail) from None
+        finally:
+            cur.close()
+            shutil.rmtree(parts, ignore_errors=True)
 
 
 _TABLES = """
@@ -148,6 +152,9 @@ def _build_copy(target: Path, parts: Path, tables: list[str], next_id: int) -> N
         con.execute("DROP SEQUENCE row_ids")
         con.execute(f"CREATE SEQUENCE row_ids START {int(next_id)}")
         con.commit()
+        # Into the file now: a close that cannot checkpoint (a full USB stick) says nothing,
+        # and the rows would stay in a .wal beside a file with no tables.
+        con.execute("CHECKPOINT")
     finally:
         con.close()
 
@@ -160,22 +167,37 @@ def _literal(text: str) -> str:
 _WORKSHOP_TABLES = {"schema_migrations", "workshops", "groups", "funds"}
 
 
-def check_workshop_file(path: Path) -> None:
-    """Refuse ``path`` unless it is a DuckDB file holding a workshop database; opened read-only,
-    so nothing in it changes."""
+def check_workshop_file(path: Path) -> dict[str, int]:
+    """Refuse ``path`` unless it is a whole workshop database; return the rows of each table.
+
+    Opened read-only, so nothing in it changes. Every row of every table is read (a file cut
+    short or damaged fails here, not after it has replaced the database), and its schema must
+    be one this app knows.
+    """
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
         detail = str(exc).splitlines()[0]
         raise InvalidInput("backup.not_a_database", file=str(path), detail=detail) from None
     try:
-        tables = {
-            row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-        }
+        tables = {row[0] for row in con.execute(_TABLES).fetchall()}
+        if not tables >= _WORKSHOP_TABLES:
+            raise InvalidInput("backup.not_workshops", file=str(path))
+        rows = {table: _read_whole(con, table) for table in tables}
+        version = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+    except duckdb.Error as exc:
+        detail = str(exc).splitlines()[0]
+        raise InvalidInput("backup.damaged", file=str(path), detail=detail) from None
     finally:
         con.close()
-    if not tables >= _WORKSHOP_TABLES:
-        raise InvalidInput("backup.not_workshops", file=str(path))
+    if (version or 0) > len(MIGRATIONS):
+        raise InvalidInput("backup.newer_schema", file=str(path))
+    return rows
+
+
+def _read_whole(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """The rows of ``table``, every column of every row read (a hash of each row)."""
+    return con.execute(f"SELECT count(*), bit_xor(hash(t)) FROM {_quoted(table)} t").fetchone()[0]
 
 
 def check_not_in_use(path: Path) -> None:
