@@ -9,15 +9,18 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from pathlib import Path
 
 import duckdb
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from welfare_core.backup import Backups, restore, snapshot, snapshots
 from welfare_core.cli import main
 from welfare_core.demo import DEMO_PASSCODE, create_demo
 from welfare_core.errors import BackupFailed, InvalidInput
+from welfare_core.i18n import t
 from welfare_core.model import Caller
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store
@@ -48,8 +51,8 @@ def small_disk(tmp_path: Path) -> Iterator[Callable[[str, str], Path]]:
         return point
 
     yield mount
-    for point in reversed(mounted):
-        unmount(point)
+    for point in reversed(mounted):  # lazily: an app's cached connection may still hold it
+        subprocess.run(["umount", "--lazy", str(point)], check=False)
 
 
 def unmount(point: Path) -> None:
@@ -210,3 +213,62 @@ def test_a_snapshot_of_a_newer_app_is_refused(tmp_path):
         restore(made, db)
     assert "newer version of this app" in refused.value.message("en")
     assert snapshots(tmp_path / "backups") == [made]
+
+
+# --- a full laptop disk --------------------------------------------------------------------------
+
+
+def fill(disk: Path) -> Path:
+    """Take every free byte of ``disk`` with one file; deleting it frees the space."""
+    filler = disk / "filler"
+    with filler.open("wb") as out, suppress(OSError):  # no space left: the disk is full
+        while True:
+            out.write(b"\0" * 65536)
+            out.flush()
+    return filler
+
+
+def test_a_save_on_a_full_disk_says_in_thai_that_nothing_was_saved_and_resumes_later(
+    small_disk, monkeypatch
+):
+    disk = small_disk("laptop", "16m")
+    db = disk / "workshops.duckdb"
+    store, _, _ = demo_database(db)
+    group = store.read().groups(store.read().workshops()[0].id)[0]
+    store.close()
+    monkeypatch.setenv("WELFARE_DB", str(db))
+
+    page = AppTest.from_file("../app.py", default_timeout=60)
+    page.session_state["language"] = "th"
+    page.query_params["code"] = group.join_code
+    page.switch_page("pages/group_workspace.py")
+    page.session_state["workspace-tab"] = t("workspace.tab_ideas", "th")
+    page.run()
+    typed = "ตั้งกองทุนย่อยสำหรับผู้สูงอายุ"
+    before = ideas_stored(db)
+    filler = fill(disk)
+
+    form = next(f for f in page.form if f.proto.form.form_id.startswith("new-idea"))
+    form.text_area[0].input(typed)
+    form.form_submit_button[0].click().run()
+    assert not page.exception
+    shown = [e.value for e in page.error]
+    assert any("ยังไม่ได้บันทึก" in text and "ดิสก์" in text for text in shown), shown
+    assert not any("rollback" in text for text in shown)
+    assert ideas_stored(db) == before
+    form = next(f for f in page.form if f.proto.form.form_id.startswith("new-idea"))
+    assert form.text_area[0].value == typed  # still there to save again
+
+    filler.unlink()  # the facilitator frees some space
+    form.form_submit_button[0].click().run()
+    assert not page.exception and not page.error
+    assert ideas_stored(db) == [*before, typed]
+
+
+def ideas_stored(db: Path) -> list[str]:
+    store = Store(db, create=False)
+    try:
+        rows = store.read().cur.execute("SELECT text FROM idea_versions ORDER BY id").fetchall()
+        return [text for (text,) in rows]
+    finally:
+        store.close()

@@ -9,6 +9,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import TypeVar
 
@@ -16,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from welfare_core import model
-from welfare_core.errors import BackupFailed, DatabaseUnusable, InvalidInput
+from welfare_core.errors import BackupFailed, DatabaseUnusable, InvalidInput, NotSaved
 from welfare_core.group_commit import GroupCommit
 from welfare_core.schema import MIGRATIONS, migrate
 
@@ -51,7 +52,7 @@ class Store:
             migrate(self._con)
         except duckdb.Error as exc:
             raise _unusable(self.path, exc) from None
-        self._ids = _IdPool(self._con)
+        self._ids = _IdPool(self._con, self.path)
         self._appends = GroupCommit(self.write)
 
     def close(self) -> None:
@@ -68,7 +69,11 @@ class Store:
         self._appends.append(table, row, workshop_id)
 
     def write(self, work: Callable[[Queries], T]) -> T:
-        """Run ``work`` in one transaction; retried when DuckDB reports a write conflict."""
+        """Run ``work`` in one transaction; retried when DuckDB reports a write conflict.
+
+        A commit that cannot be written (a full disk) raises NotSaved: nothing of ``work`` is
+        stored, and the same write succeeds once there is room again.
+        """
         for attempt in range(_RETRIES):
             cur = self._con.cursor()
             try:
@@ -78,13 +83,18 @@ class Store:
                 with self._counting:
                     self._commits += 1
                 return result
-            except duckdb.TransactionException as exc:
-                cur.rollback()
-                if "conflict" not in str(exc).lower() or attempt == _RETRIES - 1:
+            except duckdb.Error as exc:
+                _roll_back(cur)
+                if _no_room(exc):
+                    raise _disk_full(self.path) from None
+                conflict = (
+                    isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
+                )
+                if not conflict or attempt == _RETRIES - 1:
                     raise
                 time.sleep(random.uniform(0.001, 0.01) * (attempt + 1))
             except BaseException:
-                cur.rollback()
+                _roll_back(cur)
                 raise
             finally:
                 cur.close()
@@ -159,6 +169,21 @@ def _build_copy(target: Path, parts: Path, tables: list[str], next_id: int) -> N
         con.close()
 
 
+def _roll_back(cur: duckdb.DuckDBPyConnection) -> None:
+    """Roll back what is still open: a commit that failed has ended its transaction already,
+    and the error of a second rollback would hide the first one's cause."""
+    with suppress(duckdb.Error):
+        cur.rollback()
+
+
+def _no_room(exc: duckdb.Error) -> bool:
+    return "No space left on device" in str(exc)
+
+
+def _disk_full(path: Path) -> NotSaved:
+    return NotSaved("error.disk_full", path=str(path.parent))
+
+
 def _literal(text: str) -> str:
     return text.replace("'", "''")
 
@@ -218,6 +243,9 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+_ID_BLOCK = "SELECT nextval('row_ids') FROM range(?)"
+
+
 class _IdPool:
     """Row ids handed out from blocks of the ``row_ids`` sequence: one query per hundred rows.
 
@@ -226,16 +254,24 @@ class _IdPool:
 
     BLOCK = 100
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path) -> None:
         self._cur = con.cursor()  # its own, used under the lock only
+        self._path = path
         self._free: list[int] = []
         self._lock = threading.Lock()
 
     def take(self) -> int:
         with self._lock:
             if not self._free:
-                rows = self._cur.execute("SELECT nextval('row_ids') FROM range(?)", [self.BLOCK])
-                self._free = sorted((r[0] for r in rows.fetchall()), reverse=True)
+                try:
+                    rows = self._cur.execute(
+                        "SELECT nextval('row_ids') FROM range(?)", [self.BLOCK]
+                    )
+                    self._free = sorted((r[0] for r in rows.fetchall()), reverse=True)
+                except duckdb.Error as exc:  # the block is committed: it needs the disk too
+                    if _no_room(exc):
+                        raise _disk_full(self._path) from None
+                    raise
             return self._free.pop()
 
 
