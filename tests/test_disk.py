@@ -177,7 +177,7 @@ def test_restore_from_a_snapshot_cut_short_changes_nothing(tmp_path, capsys):
     assert code == 1
     assert f"{cut} is damaged or cut short" in err and "nothing was changed" in err
     assert digest(db) == unchanged
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", "cut.duckdb", db.name]
+    assert not list(tmp_path.glob("*before-restore*")) and not list(tmp_path.glob(".*restoring"))
 
 
 def test_a_restored_copy_that_cannot_be_opened_puts_the_database_back(tmp_path, capsys):

@@ -9,6 +9,7 @@ snapshot back in place of a database that no app holds open.
 from __future__ import annotations
 
 import atexit
+import datetime as dt
 import glob
 import os
 import re
@@ -34,6 +35,7 @@ from welfare_core.store import (
     check_workshop_file,
     utcnow,
 )
+from welfare_core.wal_watch import SIDE_FILES
 
 DEFAULT_KEEP = 20
 DEFAULT_MINUTES = 5.0
@@ -87,8 +89,10 @@ def snapshot(store: Store, folder: Path, keep: int = DEFAULT_KEEP) -> Path:
         raise BackupFailed("backup.failed", folder=str(folder), detail=exc.strerror) from None
     finally:
         _remove(partial)  # a failed copy leaves nothing behind
+    spare = last_before(folder, store.path.stem, store.damaged_since)
     for old in snapshots(folder, store.path.stem)[:-keep]:
-        old.unlink(missing_ok=True)
+        if old != spare:  # the one to restore after damage to the log stays
+            old.unlink(missing_ok=True)
     return final
 
 
@@ -128,12 +132,38 @@ def snapshots(folder: Path, stem: str | None = None) -> list[Path]:
     return [p for _, p in sorted(found)]
 
 
+def last_before(folder: Path, stem: str, when: dt.datetime | None) -> Path | None:
+    """The newest snapshot of database ``stem`` written before ``when`` (naive UTC)."""
+    if when is None or not folder.is_dir():
+        return None
+    limit = (when + THAI_TIME).strftime(_STAMP)
+    earlier = [p for p in snapshots(folder, stem) if p.stem[-len(limit) :] <= limit]
+    return earlier[-1] if earlier else None
+
+
+def damage_warning(store: Store, folder: Path) -> WelfareError | None:
+    """What the facilitator must hear when the log was found damaged at a start: when, and
+    which snapshot to restore (the newest written before then), else that there is none."""
+    when = store.damaged_since
+    if when is None:
+        return None
+    facts = {
+        "time": (when + THAI_TIME).strftime("%Y-%m-%d %H:%M"),
+        "path": str(store.path),
+        "note": str(store.damage_note),
+    }
+    good = last_before(folder, store.path.stem, when)
+    if good is None:
+        return WelfareError("backup.wal_damaged_no_backup", folder=str(folder), **facts)
+    return WelfareError("backup.wal_damaged", snapshot=str(good), **facts)
+
+
 def _remove(path: Path) -> None:
-    """A partial file DuckDB wrote, with the .wal it may leave beside it, if they are there
+    """A partial file DuckDB wrote, with what it may leave beside it, if they are there
     (its folder may be gone with a USB stick)."""
     with suppress(OSError):
-        path.unlink(missing_ok=True)
-        path.with_name(path.name + ".wal").unlink(missing_ok=True)
+        for each in (path, *(path.with_name(path.name + side) for side in SIDE_FILES)):
+            each.unlink(missing_ok=True)
 
 
 def restore(snapshot_file: Path, target: Path) -> Path | None:
@@ -174,11 +204,12 @@ def restore(snapshot_file: Path, target: Path) -> Path | None:
 
 
 def _move_with_log(source: Path, destination: Path) -> None:
-    """Rename a database file together with its .wal, if it has one."""
+    """Rename a database file together with its .wal and the other files beside it."""
     os.replace(source, destination)
-    wal = source.with_name(source.name + ".wal")
-    if wal.exists():
-        os.replace(wal, destination.with_name(destination.name + ".wal"))
+    for side in SIDE_FILES:
+        beside = source.with_name(source.name + side)
+        if beside.exists():
+            os.replace(beside, destination.with_name(destination.name + side))
 
 
 def _open_or_undo(target: Path, aside: Path | None) -> None:

@@ -11,13 +11,14 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from welfare_core import codes
-from welfare_core.backup import Backups, backup_dir
+from welfare_core.backup import Backups, backup_dir, damage_warning
 from welfare_core.errors import (
     InvalidInput,
     NotAllowed,
     NotFound,
     RosterError,
     RowProblem,
+    WelfareError,
     WorkshopLocked,
 )
 from welfare_core.model import (
@@ -305,6 +306,10 @@ class WorkshopService:
         if not self.actor(caller.token).is_facilitator:
             raise NotAllowed("error.facilitator_only")
         return self.backups.now()
+
+    def log_damage(self) -> WelfareError | None:
+        """Damage to the database's log found at start-up, and the backup to restore."""
+        return damage_warning(self.store, self.backups.folder)
 
     # --- facilitator: set-up and plenary -----------------------------------------------------
 

@@ -20,6 +20,7 @@ from welfare_core import model
 from welfare_core.errors import BackupFailed, DatabaseUnusable, InvalidInput, NotSaved
 from welfare_core.group_commit import GroupCommit
 from welfare_core.schema import MIGRATIONS, migrate
+from welfare_core.wal_watch import WalWatch
 
 T = TypeVar("T")
 _RETRIES = 8
@@ -43,6 +44,9 @@ class Store:
         self.path = Path(path)
         self._commits = 0
         self._counting = threading.Lock()
+        self._wal = WalWatch(self.path)
+        # Before DuckDB replays the log, which it does up to any damage without a word.
+        self.damaged_since = self._wal.check(utcnow())
         if not self.path.is_file():
             if not create:
                 raise DatabaseUnusable("error.db_missing", path=str(self.path))
@@ -57,6 +61,12 @@ class Store:
 
     def close(self) -> None:
         self._con.close()
+        self._wal.close()
+
+    @property
+    def damage_note(self) -> Path:
+        """The file that keeps the damage to the log noticed at a start, until a restore."""
+        return self._wal.note
 
     def read(self) -> Queries:
         return Queries(self._con.cursor(), self._ids.take)
@@ -82,6 +92,7 @@ class Store:
                 cur.commit()
                 with self._counting:
                     self._commits += 1
+                self._wal.record()
                 return result
             except duckdb.Error as exc:
                 _roll_back(cur)
