@@ -556,6 +556,27 @@ class Queries:
 
     # --- events: ratings, idea versions, votes, locks ---------------------------------------
 
+    def pressed_rating(self, caller: model.Caller, r: model.RatingInput) -> int | None:
+        """The rating this press of Save already stored, with this content, if it did."""
+        row = self._one(
+            "SELECT id FROM ratings WHERE press = ? AND device = ? AND fund_id = ? "
+            "AND grade = ? AND reason = ? AND members IS NOT DISTINCT FROM ? "
+            "AND balance_baht IS NOT DISTINCT FROM ? LIMIT 1",
+            [caller.press, caller.device, r.fund_id, r.grade, r.reason, r.members, r.balance_baht],
+        )
+        return row[0] if row else None
+
+    def pressed_idea(
+        self, caller: model.Caller, group_id: int, idea: model.IdeaInput
+    ) -> int | None:
+        """The new idea this press of Save already stored, with this text, if it did."""
+        row = self._one(
+            "SELECT idea_id FROM idea_versions WHERE press = ? AND device = ? AND group_id = ? "
+            "AND area = ? AND text = ? AND id = idea_id LIMIT 1",
+            [caller.press, caller.device, group_id, idea.area, idea.text],
+        )
+        return row[0] if row else None
+
     def insert_idea_version(
         self,
         actor: model.Actor,
@@ -935,6 +956,7 @@ def rating_row(
         r.members,
         r.balance_baht,
         *_stamp(actor, caller),
+        caller.press,
     ]
 
 
@@ -964,6 +986,7 @@ def idea_version_row(
         p.budget_baht,
         withdrawn,
         *_stamp(actor, caller),
+        caller.press,
     ]
 
 
