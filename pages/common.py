@@ -154,6 +154,8 @@ def attempt(action: Callable[[], T], done: str | None = None, renew: str = "") -
         return None
     if renew:
         renew_form(renew)
+    if "p" in st.query_params:
+        st.query_params["p"] = secrets.token_hex(6)  # the next Save is another press
     if done:
         st.session_state["flash"] = done
         st.rerun()
@@ -228,6 +230,16 @@ def device() -> str:
     agent = st.context.headers.get("User-Agent", "")
     kind = "phone" if "Mobile" in agent else "laptop"
     return f"{kind}-{chosen}"
+
+
+def press() -> str:
+    """The id of this tab's next Save press, kept in the link: when a server restart cut off a
+    save's confirmation, pressing Save again sends the same id and the save is not stored
+    twice. ``attempt`` makes a new one after each success."""
+    linked = st.query_params.get("p", "")
+    if not re.fullmatch(r"[0-9a-z]{1,16}", linked):
+        linked = st.query_params["p"] = secrets.token_hex(6)
+    return linked
 
 
 def joined_code() -> str:
