@@ -3,6 +3,9 @@ formula, and a workshop where nothing has been recorded yet."""
 
 from __future__ import annotations
 
+import re
+import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,7 +14,7 @@ from conftest import PASSCODE, create_samut_prakan, lead
 
 from welfare_core import consolidate
 from welfare_core.demo import create_demo
-from welfare_core.export.thai import split_sara_am
+from welfare_core.export import report
 from welfare_core.model import Caller, IdeaInput, Workshop
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store
@@ -54,5 +57,45 @@ def demo_fixture(tmp_path_factory):
 
 
 def flat(text: str) -> str:
-    """Text as the PDF gives it back: lines broken anywhere, "ำ" as its two parts."""
-    return "".join(split_sara_am(text).split())
+    """Text as the PDF gives it back, lines broken anywhere."""
+    return "".join(text.split())
+
+
+def pdftotext(path: Path) -> str:
+    """The PDF's text in drawing order: a table cell's lines one after the other."""
+    return subprocess.run(
+        ["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def cell_texts(built: report.Report) -> set[str]:
+    """Every line of text the report puts in a table cell, headers included."""
+    texts = set()
+    for block in built.blocks:
+        if isinstance(block, report.Table):
+            for cell in [*block.headers, *(c for row in block.rows for c in row)]:
+                texts.update(line for part in _parts(cell) for line in part.splitlines())
+    return {text for text in texts if text.strip()}
+
+
+def _parts(cell: report.Cell) -> tuple[str, ...]:
+    return cell if isinstance(cell, tuple) else (cell,)
+
+
+def words_broken(pdf_text: str, texts: Iterable[str]) -> list[str]:
+    """Each text whose lines the PDF breaks where Pango (the PDF's own line breaker, on the text
+    as typed) sees no break, shown with a "|" there; and each text the PDF does not hold."""
+    from weasyprint.text.line_break import get_log_attrs
+
+    wrong = []
+    for text in texts:
+        pattern = "(\\n?)".join("[ \\n]+" if c == " " else re.escape(c) for c in text)
+        found = list(re.finditer(pattern, pdf_text))
+        if not found:
+            wrong.append(f"missing: {text}")
+        can_break = get_log_attrs(text, "th")
+        for match in found:
+            for n, newline in enumerate(match.groups(), start=1):  # between text[n - 1] and [n]
+                if newline and " " not in text[n - 1 : n + 1] and not can_break[n].is_line_break:
+                    wrong.append(f"{text[:n]}|{text[n:]}")
+    return wrong

@@ -12,11 +12,19 @@ import pandas as pd
 import pytest
 from conftest import lead
 from docx.oxml.ns import qn
-from export_helpers import FORMULA, demo_fixture, flat  # noqa: F401 (the demo fixture)
+from export_helpers import (  # noqa: F401 (the demo fixture)
+    FORMULA,
+    cell_texts,
+    demo_fixture,
+    flat,
+    pdftotext,
+    words_broken,
+)
 from PIL import Image, ImageChops
 
 from welfare_core import consolidate
-from welfare_core.export import export_plan
+from welfare_core.export import export_plan, report
+from welfare_core.export.model import build
 from welfare_core.export.report import DOCUMENT_IDEAS_PER_AREA
 from welfare_core.export.thai import render_png, split_sara_am
 from welfare_core.i18n import t
@@ -31,16 +39,17 @@ def word(demo):
 
 
 @pytest.fixture(scope="module")
-def pdf(demo, tmp_path_factory):
-    path = tmp_path_factory.mktemp("pdf") / "plan.pdf"
-    path.write_bytes(export_plan(demo.store, demo.workshop.id, "pdf", "th"))
-    return path
+def pdfs(demo, tmp_path_factory):
+    """The demo's PDF in Thai and in English."""
+    folder = tmp_path_factory.mktemp("pdf")
+    for lang in ("th", "en"):
+        (folder / f"{lang}.pdf").write_bytes(export_plan(demo.store, demo.workshop.id, "pdf", lang))
+    return folder
 
 
-def pdftotext(path) -> str:
-    return subprocess.run(
-        ["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+@pytest.fixture(scope="module")
+def pdf(pdfs):
+    return pdfs / "th.pdf"
 
 
 def test_word_has_real_headings_for_every_section_area_and_district(demo, word):
@@ -114,6 +123,24 @@ def test_the_pdf_gives_back_the_fund_names_and_idea_texts_in_thai(demo, pdf):
     assert flat(FORMULA) in text
     assert flat(t("export.plan_title", "th", province="สมุทรปราการ")) in text
     assert flat("24 มิถุนายน 2562") in text  # the Thai date, in the Buddhist Era
+
+
+def test_the_pdf_text_has_sara_am_words_as_typed(pdf):
+    """Searching the PDF for "อำเภอ" finds it: no "ำ" comes back as two characters or as "า"."""
+    text = pdftotext(pdf)
+    for word in ("อำเภอ", "สม่ำเสมอ", "ประจำ", "คณะทำงาน", "น้ำ"):
+        assert word in text, word
+    assert "กรรมการ" in text and "กรรมกำร" not in text  # a plain "า" stays "า"
+    assert "\u0e4d" not in text  # no nikhahit left over
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_pdf_table_cells_break_lines_only_between_words(demo, pdfs, lang):
+    """Pango's own break positions on each cell's text as typed: a line of a cell never ends
+    inside a word ("ประชุมกรรมกา|รสม่ำเสมอ", "ผู้|รับผิดชอ|บ", "Adopt|ed")."""
+    texts = cell_texts(report.build(build(demo.store, demo.workshop, lang), None))
+    assert len(texts) > 100
+    assert words_broken(pdftotext(pdfs / f"{lang}.pdf"), texts) == []
 
 
 def test_the_pdf_is_a4_and_embeds_sarabun(pdf):
