@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 
 import altair as alt
@@ -10,10 +11,11 @@ import docx
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import lead
+from conftest import PASSCODE, lead
 from docx.oxml.ns import qn
 from export_helpers import (  # noqa: F401 (the demo fixture)
     FORMULA,
+    cell_lines,
     cell_texts,
     demo_fixture,
     flat,
@@ -23,12 +25,15 @@ from export_helpers import (  # noqa: F401 (the demo fixture)
 from PIL import Image, ImageChops
 
 from welfare_core import consolidate
+from welfare_core.demo import create_demo
 from welfare_core.export import export_plan, report
 from welfare_core.export.model import build
 from welfare_core.export.report import DOCUMENT_IDEAS_PER_AREA
 from welfare_core.export.thai import render_png, split_sara_am
 from welfare_core.i18n import t
 from welfare_core.model import IdeaInput
+from welfare_core.service import WorkshopService
+from welfare_core.store import Store
 
 THAI = range(0x0E00, 0x0E80)
 
@@ -67,8 +72,9 @@ def test_word_has_real_headings_for_every_section_area_and_district(demo, word):
     districts = [g.name_th for g in demo.store.read().groups(demo.workshop.id)]
     level2 = headings["Heading 2"]
     assert [f"2.{n} {a}" for n, a in enumerate(areas, 1)] == level2[1:5]
-    assert [f"3.{n} {d}" for n, d in enumerate(districts, 1)] == level2[5:11]
-    assert level2[11:] == areas
+    assert level2[5] == t("export.section.plan_budget", "th")
+    assert [f"3.{n} {d}" for n, d in enumerate(districts, 1)] == level2[6:12]
+    assert level2[12:] == areas
 
 
 def test_word_tables_hold_the_plan_the_grades_and_every_idea(demo, word):
@@ -80,9 +86,9 @@ def test_word_tables_hold_the_plan_the_grades_and_every_idea(demo, word):
     assert all(text in joined for text in ideas["text"])
     plan = consolidate.plan(demo.store, demo.workshop.id)
     assert len(plan) == 3 and all(text in joined for text in plan["text"])
-    # 1 fact table, the summary, the grade levels, a table per area with items, 6 districts,
-    # and 4 appendix areas.
-    assert len(word.tables) == 1 + 2 + 3 + 6 + 4
+    # 1 fact table, the summary, the grade levels, a table per area with items, the budget by
+    # area, 6 districts, and 4 appendix areas.
+    assert len(word.tables) == 1 + 2 + 3 + 1 + 6 + 4
     assert len(word.inline_shapes) == 1  # the chart
 
 
@@ -103,6 +109,63 @@ def test_word_numbers_the_pages_in_the_footer(word):
     assert "PAGE" in footer and "หน้า" in footer
     assert section.different_first_page_header_footer
     assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
+
+
+PLAN_COLUMNS = ("no", "idea", "action", "responsible", "due", "partner", "budget")
+
+
+def _tables(document, columns) -> list[list[list[str]]]:
+    """The tables whose header row names ``columns`` (export.col keys), as rows of texts."""
+    header = [t(f"export.col.{k}", "th") for k in columns]
+    rows = [[[c.text for c in row.cells] for row in table.rows] for table in document.tables]
+    return [table[1:] for table in rows if table[0] == header]
+
+
+def _baht(text: str) -> int:
+    return 0 if text == "-" else int(text.replace(",", ""))
+
+
+def test_the_adopted_plan_has_clean_columns_area_totals_and_a_grand_total(demo, word):
+    """What an officer copies into a proposal: one column per field, no groups or votes, a
+    total per area and one for the whole plan."""
+    plan = consolidate.plan(demo.store, demo.workshop.id)
+    tables = _tables(word, PLAN_COLUMNS)
+    assert len(tables) == plan["area"].nunique() == 3
+    items = [row for table in tables for row in table[:-1]]
+    assert [row[1] for row in items] == list(plan["text"])
+    assert [row[2] for row in items] == list(plan["action"])
+    for table in tables:
+        *rows, total = table
+        assert total[1] == t("export.total", "th")
+        assert _baht(total[-1]) == sum(_baht(row[-1]) for row in rows)
+    cells = "\n".join(c for row in items for c in row)
+    assert t("export.col.votes", "th") not in cells and "กลุ่ม:" not in cells
+    [budget] = _tables(word, ("area", "items", "budget"))
+    assert budget[-1][0] == t("export.grand_total", "th")
+    assert budget[-1][1:] == [str(len(plan)), f"{int(plan['budget_baht'].sum()):,}"]
+    assert "-" in [row[-1] for row in items]  # an idea without a budget shows "-"
+
+
+def test_before_adoption_the_plan_has_no_totals_and_says_it_is_not_a_plan(tmp_path):
+    store = Store(tmp_path / "workshops.duckdb")
+    service = WorkshopService(store)
+    workshop = service.workshop(create_demo(service, passcode=PASSCODE))
+    document = docx.Document(io.BytesIO(export_plan(store, workshop.id, "docx", "th")))
+    tables = _tables(document, PLAN_COLUMNS)
+    assert len(tables) == 4
+    first_cells = [row[1] for table in tables for row in table]
+    assert len(first_cells) == len(consolidate.ideas(store, workshop.id))
+    assert t("export.total", "th") not in first_cells
+    assert _tables(document, ("area", "items", "budget")) == []
+    paragraphs = [p.text for p in document.paragraphs]
+    assert t("export.plan_by_votes", "th") in paragraphs
+    assert t("export.no_totals", "th") in paragraphs
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(export_plan(store, workshop.id, "pdf", "th"))
+    text = flat(pdftotext(path))
+    assert flat(t("export.no_totals", "th")) in text
+    assert flat(t("export.grand_total", "th")) not in text
+    store.close()
 
 
 def _all_paragraphs(document):
@@ -139,8 +202,9 @@ def test_pdf_table_cells_break_lines_only_between_words(demo, pdfs, lang):
     """Pango's own break positions on each cell's text as typed: a line of a cell never ends
     inside a word ("ประชุมกรรมกา|รสม่ำเสมอ", "ผู้|รับผิดชอ|บ", "Adopt|ed")."""
     texts = cell_texts(report.build(build(demo.store, demo.workshop, lang), None))
+    texts = {text for text in texts if not re.search(r"\d\d:\d\d$", text)}  # export time
     assert len(texts) > 100
-    assert words_broken(pdftotext(pdfs / f"{lang}.pdf"), texts) == []
+    assert words_broken(cell_lines(pdfs / f"{lang}.pdf"), texts) == []
 
 
 def test_the_pdf_is_a4_and_embeds_sarabun(pdf):

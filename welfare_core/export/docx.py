@@ -29,7 +29,7 @@ NAVY = RGBColor(0x1F, 0x38, 0x64)
 GREY = RGBColor(0x44, 0x44, 0x44)
 HEADER_FILL = "DDE4EE"
 TOTAL_FILL = "F2F4F7"
-TEXT_WIDTH_CM = 16.0
+TEXT_WIDTH_CM = 16.0  # A4 less 3 cm left and 2 cm right, as Thai official documents use
 TC, TEXT = qn("w:tc"), f".//{qn('w:t')}"
 PARAGRAPH_STYLES = {  # report paragraph style -> (size, bold, centred, colour)
     "body": (BODY_PT, False, False, None),
@@ -66,8 +66,8 @@ def _page_setup(doc, model: ExportModel) -> None:
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(2.2), Cm(2)
-    section.left_margin, section.right_margin = Cm(2.5), Cm(2.5)
+    section.top_margin, section.bottom_margin = Cm(2.5), Cm(2)
+    section.left_margin, section.right_margin = Cm(3), Cm(2)
     section.different_first_page_header_footer = True  # no number on the title page
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER

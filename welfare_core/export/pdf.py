@@ -14,7 +14,7 @@ CSS = """
 @font-face { font-family: Sarabun; src: url("%(regular)s"); }
 @font-face { font-family: Sarabun; font-weight: bold; src: url("%(bold)s"); }
 @page {
-  size: A4; margin: 2.2cm 2cm 2cm 2.5cm;
+  size: A4; margin: 2.5cm 2cm 2cm 3cm;  /* 3 cm left, 2 cm right: Thai official */
   @bottom-center { content: "%(page)s " counter(page); font: 9pt Sarabun; color: #555; }
 }
 @page :first { @bottom-center { content: none; } }
