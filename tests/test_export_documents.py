@@ -25,6 +25,7 @@ from export_helpers import (  # noqa: F401 (the demo fixture)
 from PIL import Image, ImageChops
 
 from welfare_core import consolidate
+from welfare_core.charts import grade_distribution
 from welfare_core.demo import create_demo
 from welfare_core.export import export_plan, report
 from welfare_core.export.model import build
@@ -237,6 +238,20 @@ def test_chart_pictures_draw_sara_am_whole(word, without_am):
     assert abs(_ink_width(ours) - _ink_width(plain)) <= 2
     assert ImageChops.difference(ours, plain).getbbox() is not None  # and the nikhahit is there
     assert split_sara_am("ความสำคัญ น้ำ") == "ความส\u0e4d\u0e32คัญ น\u0e4d\u0e49\u0e32"
+
+
+def test_the_grade_chart_labels_its_segments_for_black_and_white_print(demo):
+    """A photocopy shows A and D, and B and C, as the same grey: each segment says its grade and
+    count, in letters big enough for the back row of a meeting room."""
+    counts = consolidate.grade_counts(demo.store, demo.workshop.id)
+    spec = grade_distribution(counts, "th").to_dict()
+    _, labels = spec["layer"]
+    assert labels["mark"]["type"] == "text" and labels["mark"]["fontSize"] >= 20
+    assert labels["encoding"]["text"]["field"] == "label"
+    rows = spec["datasets"][spec["data"]["name"]]
+    shown = {r["label"] for r in rows if r["funds"]}
+    assert shown == {f"{r.grade} {r.funds}" for r in counts.itertuples() if r.funds}
+    assert spec["config"]["axis"]["labelFontSize"] >= 20
 
 
 def _label_png(text: str) -> Image.Image:
