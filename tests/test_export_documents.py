@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import subprocess
+import zipfile
 
 import altair as alt
 import docx
@@ -22,6 +24,8 @@ from export_helpers import (  # noqa: F401 (the demo fixture)
     pdftotext,
     words_broken,
 )
+from fontTools.ttLib import TTFont
+from lxml import etree
 from PIL import Image, ImageChops
 
 from welfare_core import consolidate
@@ -102,6 +106,40 @@ def test_every_thai_run_in_word_has_the_complex_script_font(word):
         assert fonts.get(qn("w:ascii")) == "Sarabun"
     heading = word.styles["Heading 1"].element.rPr.rFonts
     assert heading.get(qn("w:cs")) == "Sarabun" and heading.get(qn("w:cstheme")) is None
+
+
+def test_word_embeds_sarabun_and_names_th_sarabunpsk_as_its_alternative(demo):
+    """Word and LibreOffice draw the embedded Sarabun where it is not installed (LibreOffice
+    drew Loma, wider: 15 pages instead of 12); a reader that ignores it is pointed to TH
+    SarabunPSK, the font of Thai government PCs."""
+    data = export_plan(demo.store, demo.workshop.id, "docx", "th")
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        fonts = etree.fromstring(package.read("word/fontTable.xml"))
+        rels = etree.fromstring(package.read("word/_rels/fontTable.xml.rels"))
+        targets = {r.get("Id"): r.get("Target") for r in rels}
+        [sarabun] = [f for f in fonts if f.get(qn("w:name")) == "Sarabun"]
+        assert sarabun.find(qn("w:altName")).get(qn("w:val")) == "TH SarabunPSK"
+        for tag, style in (("w:embedRegular", "Regular"), ("w:embedBold", "Bold")):
+            embedded = sarabun.find(qn(tag))
+            key = bytes.fromhex(embedded.get(qn("w:fontKey")).strip("{}").replace("-", ""))
+            font = bytearray(package.read(f"word/{targets[embedded.get(qn('r:id'))]}"))
+            for i in range(32):  # undo the obfuscation: XOR with the key reversed
+                font[i] ^= key[::-1][i % 16]
+            names = TTFont(io.BytesIO(bytes(font)))["name"]
+            assert names.getDebugName(1) == "Sarabun" and names.getDebugName(2) == style
+        settings = package.read("word/settings.xml").decode()
+    assert "embedTrueTypeFonts" in settings
+
+
+def test_word_properties_name_the_plan_the_organisers_and_now(demo):
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    data = export_plan(demo.store, demo.workshop.id, "docx", "th")
+    after = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    core = docx.Document(io.BytesIO(data)).core_properties
+    assert core.title == t("export.plan_title", "th", province=demo.workshop.province_th)
+    assert core.author == "; ".join(demo.workshop.organisers)
+    assert "python-docx" not in f"{core.author} {core.last_modified_by} {core.comments}"
+    assert before <= core.created.replace(tzinfo=None) <= after
 
 
 def test_word_numbers_the_pages_in_the_footer(word):
