@@ -169,8 +169,9 @@ def _plan(report: Report, model: ExportModel) -> None:
     budgets = []
     for n, area in enumerate(model.areas, start=1):
         report.add(Heading(f"2.{n} {model.area_name(area)}", 2))
-        items = _within_limit(report, model, model.plan[model.plan["area"] == area.key])
-        budgets.append((area, items))
+        every = model.plan[model.plan["area"] == area.key]
+        budgets.append((area, every))  # a total counts the items a long list leaves out too
+        items = _within_limit(report, model, every)
         if items.empty:
             report.add(Paragraph(model.text("no_items"), "note"))
             continue
@@ -187,7 +188,7 @@ def _plan(report: Report, model: ExportModel) -> None:
             for i, r in enumerate(items.to_dict("records"), start=1)
         ]
         if model.plan_adopted:
-            rows.append(["", model.text("total"), "", "", "", "", _sum(items)])
+            rows.append(["", model.text("total"), "", "", "", "", _sum(every)])
         widths = [1.0, 3.2, 2.8, 2.4, 1.8, 2.8, 2.0]
         report.add(Table(headers, rows, widths, frozenset({6}), total=model.plan_adopted))
     if model.plan_adopted:
