@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
+import pytest
 from conftest import SAMUT_PRAKAN, create_samut_prakan, lead
 
 from welfare_core import consolidate
@@ -135,6 +136,34 @@ def test_disagreement_between_two_devices_within_ten_minutes(service, store, wor
     assert flagged[["fund", "grades", "devices"]].values.tolist() == [[bo_funds[0].name, "A/C", 2]]
     later = utcnow() + dt.timedelta(minutes=11)
     assert consolidate.disagreements(store, wid, now=later).empty
+
+
+@pytest.mark.parametrize(
+    ("device", "agreed"),
+    [("phone-1", "C"), ("phone-1", "B"), ("laptop-2", "A"), ("laptop-2", "C")],
+)
+def test_the_groups_next_save_settles_a_disagreement(service, store, workshop, device, agreed):
+    """Whichever device saves after the group was told, with whatever grade it agreed on."""
+    wid, bo_funds = setup_ratings(service, workshop)
+    bang_bo, fund = workshop.groups[0], bo_funds[0]
+    rate(service, bang_bo, fund, "D", device="laptop-2")  # phone-1 said A
+    assert consolidate.dashboard(store, wid).disagreements["grades"].tolist() == ["A/D"]
+    rate(service, bang_bo, fund, agreed, device=device)
+    assert consolidate.disagreements(store, wid).empty
+    assert consolidate.dashboard(store, wid).disagreements.empty  # what the projector draws
+    # A device that disagrees with the settled grade afterwards raises it again.
+    other = "laptop-2" if device == "phone-1" else "phone-1"
+    rate(service, bang_bo, fund, "A" if agreed != "A" else "D", device=other)
+    assert len(consolidate.disagreements(store, wid)) == 1
+
+
+def test_a_device_new_to_a_disagreement_joins_it_rather_than_settles_it(service, store, workshop):
+    wid, bo_funds = setup_ratings(service, workshop)
+    bang_bo, fund = workshop.groups[0], bo_funds[0]
+    rate(service, bang_bo, fund, "D", device="laptop-2")  # phone-1 said A
+    rate(service, bang_bo, fund, "C", device="tablet-3")  # had not seen the fund's "⚠"
+    flagged = consolidate.disagreements(store, wid)
+    assert flagged[["grades", "devices"]].values.tolist() == [["A/C/D", 3]]
 
 
 def test_an_empty_workshop_has_empty_but_well_formed_read_models(service, store, workshop):

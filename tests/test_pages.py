@@ -290,6 +290,35 @@ def test_two_devices_rating_a_fund_differently_both_succeed_and_the_group_is_tol
     assert t("workspace.disagreement", "en", grades="A/C") in [w.value for w in phone.warning]
 
 
+def test_the_groups_next_save_clears_the_disagreement_on_its_page(db):
+    known = facts(db)
+    group = known["groups"][0]
+    fund = known["first_fund"][group.id]
+    phone = workspace("en", group.join_code, fund_open=fund)
+    laptop = workspace("en", group.join_code, fund_open=fund)
+
+    def told(at: AppTest) -> tuple[bool, bool]:
+        """The fund's "⚠" in its label, and the request to agree and save again."""
+        return (
+            any(e.label.endswith("⚠") for e in at.expander),
+            t("workspace.disagreement", "en", grades="A/C") in [w.value for w in at.warning],
+        )
+
+    for at, grade in ((phone.run(), "A"), (laptop.run(), "C")):
+        at.radio[0].set_value(grade)
+        at.text_area[0].input(f"grade {grade}")
+        at.form_submit_button[0].click().run()
+    assert told(laptop) == (True, True)
+    # The group agrees on C; the phone, which said A, saves it.
+    phone.run()
+    assert told(phone) == (True, True)
+    phone.radio[0].set_value("C")
+    phone.text_area[0].input("agreed: C")
+    phone.form_submit_button[0].click().run()
+    assert told(phone) == (False, False)
+    assert told(laptop.run()) == (False, False)
+
+
 def test_a_group_votes_with_its_dots_and_sees_how_many_are_left(db):
     group = facts(db)["groups"][0]
     before = stored(db, "votes")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -119,8 +120,36 @@ def disagreements(
     now: dt.datetime | None = None,
     window: dt.timedelta = DISAGREEMENT_WINDOW,
 ) -> pd.DataFrame:
-    """Funds rated differently from two or more devices within ``window`` before ``now``."""
-    return store.read().disagreements(workshop_id, (now or utcnow()) - window)
+    """Funds whose devices gave different grades within ``window`` before ``now``, and whose
+    group has not saved again since: a device of the disagreement saving again settles it.
+
+    The disagreement is shown on the group's page (the fund's "⚠" and the request to agree
+    and save again), so the next save from a device that took part in it is the group's
+    answer, whatever grade it gives; only the devices' newest ratings since then count. A
+    device that had not rated the fund joins the disagreement instead. The columns name the
+    fund, the grades given and the number of devices.
+    """
+    ratings = store.read().recent_ratings(workshop_id, (now or utcnow()) - window)
+    split = []
+    for _, rows in ratings.groupby("fund_id", sort=True):
+        if unsettled := _unsettled_grades(zip(rows["device"], rows["grade"], strict=True)):
+            split.append({**rows.iloc[0].drop(["device", "grade"]).to_dict(), **unsettled})
+    columns = ["fund_id", "fund", "tambon", "group_th", "group_en", "grades", "devices"]
+    return pd.DataFrame(split, columns=columns)
+
+
+def _unsettled_grades(ratings: Iterable[tuple[str, str]]) -> dict[str, object]:
+    """The grades and number of devices of an open disagreement among (device, grade) ratings
+    in the order they were saved; empty when there is none."""
+    newest: dict[str, str] = {}
+    for device, grade in ratings:
+        if device in newest and len(set(newest.values())) > 1:  # the group's answer
+            newest = {}
+        newest[device] = grade
+    grades = sorted(set(newest.values()))
+    if len(grades) < 2:
+        return {}
+    return {"grades": "/".join(grades), "devices": len(newest)}
 
 
 def rating_history(store: Store, workshop_id: int, fund_id: int | None = None) -> pd.DataFrame:

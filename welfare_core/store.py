@@ -789,23 +789,15 @@ class Queries:
             {"w": workshop_id, "n": newest_per_area, "g": group_id},
         )
 
-    def disagreements(self, workshop_id: int, since: dt.datetime) -> pd.DataFrame:
-        """Funds whose devices' newest ratings since ``since`` differ (two devices or more)."""
+    def recent_ratings(self, workshop_id: int, since: dt.datetime) -> pd.DataFrame:
+        """The ratings saved since ``since``, fund by fund and oldest first, with the device."""
         return self._df(
             """
-            WITH newest AS (
-                SELECT fund_id, group_id, device, grade FROM ratings
-                WHERE workshop_id = ? AND created_at >= ?
-                QUALIFY row_number() OVER (PARTITION BY fund_id, device ORDER BY id DESC) = 1
-            )
-            SELECT n.fund_id, f.name AS fund, f.tambon, g.name_th AS group_th,
-                   g.name_en AS group_en,
-                   array_to_string(list_sort(list_distinct(list(n.grade))), '/') AS grades,
-                   count(DISTINCT n.device) AS devices
-            FROM newest n JOIN funds f ON f.id = n.fund_id JOIN groups g ON g.id = n.group_id
-            GROUP BY ALL
-            HAVING count(DISTINCT n.device) > 1 AND count(DISTINCT n.grade) > 1
-            ORDER BY n.fund_id
+            SELECT r.fund_id, f.name AS fund, f.tambon, g.name_th AS group_th,
+                   g.name_en AS group_en, r.device, r.grade
+            FROM ratings r JOIN funds f ON f.id = r.fund_id JOIN groups g ON g.id = r.group_id
+            WHERE r.workshop_id = ? AND r.created_at >= ?
+            ORDER BY r.fund_id, r.id
             """,
             [workshop_id, since],
         )
