@@ -172,27 +172,31 @@ class Dashboard:
     progress: pd.DataFrame
     counts: pd.DataFrame
     overall: pd.DataFrame
-    wall: pd.DataFrame  # the newest ideas of each area
+    wall: pd.DataFrame  # each area's newest ideas, or its most voted once entry is closed
     ideas_per_area: dict[str, int]
     disagreements: pd.DataFrame
     changes: pd.DataFrame
 
 
 def dashboard(store: Store, workshop_id: int, wall_size: int = WALL_SIZE) -> Dashboard:
-    """One read of the funds' grades feeds the progress, the counts and the changes."""
+    """One read of the funds' grades feeds the progress, the counts and the changes.
+
+    The wall holds each area's newest ideas during the breakout and, once entry is closed
+    for the plenary, its most voted ones."""
     q = store.read()
     grades = current_grades(store, workshop_id)
     groups, areas = q.groups(workshop_id), q.areas(workshop_id)
     counts = _grade_counts(grades, groups)
     table = _progress(grades, groups, areas, q.idea_counts(workshop_id))
+    locked = workshop_id in q.locked_among({workshop_id})
     return Dashboard(
-        locked=workshop_id in q.locked_among({workshop_id}),
+        locked=locked,
         timer=q.timer(workshop_id),
         areas=areas,
         progress=table,
         counts=counts,
         overall=totals_by_grade(counts),
-        wall=q.current_ideas(workshop_id, newest_per_area=wall_size),
+        wall=q.current_ideas(workshop_id, per_area=wall_size, by_votes=locked),
         ideas_per_area={a.key: int(table[a.key].sum()) for a in areas},
         disagreements=disagreements(store, workshop_id),
         changes=_changed(grades),
