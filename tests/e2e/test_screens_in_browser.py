@@ -133,7 +133,8 @@ def test_every_screen_in_thai_and_english(
         expect(row).to_contain_text(f"{len(seeded.funds)}/{len(seeded.funds)}")
     shoot(page, lang, "projector", title(page), page.locator(".idea-card").first)
     # The chart of grades per district is the projector's other view.
-    page.get_by_role("button", name=t("projector.view_grades", shown), exact=True).click()
+    views = page.get_by_role("radiogroup", name=t("projector.view", shown))
+    views.get_by_role("radio", name=t("projector.view_grades", shown), exact=True).click()
     chart = page.get_by_text(t("projector.grades", shown), exact=True)
     shoot(page, lang, "projector-grades", title(page), chart, page.locator(".grade-tile").first)
 
