@@ -64,13 +64,14 @@ def adoption_box(idea: pd.Series) -> None:
     idea_id = int(idea["idea_id"])
     # The stored decision, after any tick of this run was saved by its callback.
     st.session_state[f"adopt-{idea_id}"] = bool(idea["adopted"])
-    st.checkbox(
-        markdown_escaped(idea["text"]),
-        key=f"adopt-{idea_id}",
-        on_change=adopt,
-        args=(idea_id,),
-    )
-    st.caption(markdown_escaped(details(idea)))
+    with st.container(gap=None):  # the tick and its details read as one item
+        st.checkbox(
+            markdown_escaped(idea["text"]),
+            key=f"adopt-{idea_id}",
+            on_change=adopt,
+            args=(idea_id,),
+        )
+        st.caption(markdown_escaped(details(idea)))
 
 
 def area_plan(area: PlanArea) -> None:
@@ -81,7 +82,7 @@ def area_plan(area: PlanArea) -> None:
     if in_area.empty:
         st.caption(tr("projector.no_ideas"))
         return
-    st.markdown(f"**{tr('col.adopted')}**")
+    st.caption(tr("plenary.adopt_hint"))
     for _, idea in in_area.iterrows():
         adoption_box(idea)
 
