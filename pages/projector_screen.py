@@ -39,7 +39,8 @@ st.query_params["ws"] = workshop.slug
 # text only (see plain()).
 st.html("""
 <style>
-  .stMainBlockContainer h1 { font-size: 1.45rem; line-height: 1.5; padding: .2rem 0; }
+  .stMainBlockContainer { padding-top: 4.1rem; }  /* the title row just below the menu */
+  .stMainBlockContainer h1 { font-size: 1.45rem; line-height: 1.5; padding: 0; }
   .stMainBlockContainer h3 { font-size: 1.5rem; }
   .wall-area { display: flex; gap: .3rem; font-size: 1.15rem; font-weight: 600;
                margin-bottom: .2rem; white-space: nowrap; }
@@ -69,7 +70,7 @@ st.html("""
   .grade-tile b { display: block; font-size: 2rem; line-height: 1.1; }
 </style>
 """)
-heading, switch, clock = st.columns([7, 2.2, 1.3], vertical_alignment="center")
+heading, switch, clock = st.columns([7, 2.2, 1.3], vertical_alignment="bottom")
 heading.title(markdown_escaped(pick(workshop.title_th, workshop.title_en)), anchor=False)
 
 # The room sees the ideas: the wall by default, with a compact strip above it so that the
