@@ -180,6 +180,20 @@ def show_flash() -> None:
         st.toast(tr(done), icon=":material/check_circle:")
 
 
+def toasts_stay_on_their_page(page: str) -> None:
+    """A confirmation belongs to the page that made it: Streamlit keeps its toasts on screen
+    across a page switch, so on a switch to another page the toasts still shown are closed
+    (their close button, as a click on it would), and one not yet shown is dropped."""
+    if st.session_state.get("toast_page", page) != page:
+        st.session_state.pop("flash", None)
+        st.html(
+            "<script>document.querySelectorAll('[data-testid=stToast] [aria-label=Close]')"
+            ".forEach(close => close.click());</script>",
+            unsafe_allow_javascript=True,
+        )
+    st.session_state["toast_page"] = page
+
+
 def throttle(name: str) -> Throttle:
     """This browser session's counter of wrong codes (or passcodes)."""
     return st.session_state.setdefault(f"throttle_{name}", Throttle())

@@ -812,29 +812,44 @@ class Queries:
         )
 
     def current_ideas(
-        self, workshop_id: int, newest_per_area: int | None = None, group_id: int | None = None
+        self,
+        workshop_id: int,
+        per_area: int | None = None,
+        group_id: int | None = None,
+        by_votes: bool = False,
     ) -> pd.DataFrame:
-        """Live ideas, newest first, with group, fund, votes, origins and the plenary's decision.
+        """Live ideas, newest first (see ``by_votes``), with group, fund, votes, origins and the
+        plenary's decision.
 
         An idea merged into another leaves the list; its votes and its group count for the
         idea it was merged into (``origins_th``/``origins_en`` name every group behind it).
-        With ``newest_per_area`` only that many ideas per area are read (the projector's wall),
-        and only their origins and votes are counted; with ``group_id`` only that group's.
+        With ``per_area`` only that many ideas per area are read (the projector's wall): the
+        newest, or with ``by_votes`` the most voted (the newest first among equal votes), in
+        that order; only their origins and votes are counted. With ``group_id`` only that
+        group's ideas.
         """
         return self._df(
             f"""
             WITH {_MERGED}, {_LATEST},
+            tally AS (
+                SELECT coalesce(m.into_id, v.idea_id) AS idea_id, sum(v.delta) AS votes
+                FROM votes v LEFT JOIN merged m ON m.idea_id = v.idea_id
+                WHERE v.workshop_id = $w GROUP BY ALL
+            ),
             first AS (
                 SELECT idea_id, min(created_at) AS first_at FROM idea_versions
                 WHERE workshop_id = $w GROUP BY idea_id
             ),
             chosen AS (
-                SELECT i.*, fi.first_at FROM latest i
+                SELECT i.*, fi.first_at,
+                       CASE WHEN $v THEN coalesce(t.votes, 0) ELSE 0 END AS rank_votes
+                FROM latest i
                 JOIN first fi ON fi.idea_id = i.idea_id
                 LEFT JOIN merged m ON m.idea_id = i.idea_id
+                LEFT JOIN tally t ON t.idea_id = i.idea_id
                 WHERE NOT i.withdrawn AND m.idea_id IS NULL AND ($g IS NULL OR i.group_id = $g)
                 QUALIFY $n IS NULL OR $n >= row_number() OVER (
-                    PARTITION BY i.area ORDER BY fi.first_at DESC, i.idea_id DESC)
+                    PARTITION BY i.area ORDER BY rank_votes DESC, fi.first_at DESC, i.idea_id DESC)
             ),
             folded AS (
                 SELECT coalesce(m.into_id, i.idea_id) AS into_id, i.group_id
@@ -850,11 +865,6 @@ class Queries:
                 GROUP BY into_id
             ),
             sizes AS (SELECT into_id, count(*) - 1 AS merged FROM folded GROUP BY into_id),
-            tally AS (
-                SELECT coalesce(m.into_id, v.idea_id) AS idea_id, sum(v.delta) AS votes
-                FROM votes v LEFT JOIN merged m ON m.idea_id = v.idea_id
-                WHERE v.workshop_id = $w GROUP BY ALL
-            ),
             decided AS (
                 SELECT idea_id, arg_max(adopted, id) AS adopted FROM adoptions
                 WHERE workshop_id = $w GROUP BY idea_id
@@ -874,28 +884,20 @@ class Queries:
             LEFT JOIN funds f ON f.id = i.fund_id
             LEFT JOIN tally t ON t.idea_id = i.idea_id
             LEFT JOIN decided d ON d.idea_id = i.idea_id
-            ORDER BY i.first_at DESC, i.idea_id DESC
+            ORDER BY i.rank_votes DESC, i.first_at DESC, i.idea_id DESC
             """,
-            {"w": workshop_id, "n": newest_per_area, "g": group_id},
+            {"w": workshop_id, "n": per_area, "g": group_id, "v": by_votes},
         )
 
-    def disagreements(self, workshop_id: int, since: dt.datetime) -> pd.DataFrame:
-        """Funds whose devices' newest ratings since ``since`` differ (two devices or more)."""
+    def recent_ratings(self, workshop_id: int, since: dt.datetime) -> pd.DataFrame:
+        """The ratings saved since ``since``, fund by fund and oldest first, with the device."""
         return self._df(
             """
-            WITH newest AS (
-                SELECT fund_id, group_id, device, grade FROM ratings
-                WHERE workshop_id = ? AND created_at >= ?
-                QUALIFY row_number() OVER (PARTITION BY fund_id, device ORDER BY id DESC) = 1
-            )
-            SELECT n.fund_id, f.name AS fund, f.tambon, g.name_th AS group_th,
-                   g.name_en AS group_en,
-                   array_to_string(list_sort(list_distinct(list(n.grade))), '/') AS grades,
-                   count(DISTINCT n.device) AS devices
-            FROM newest n JOIN funds f ON f.id = n.fund_id JOIN groups g ON g.id = n.group_id
-            GROUP BY ALL
-            HAVING count(DISTINCT n.device) > 1 AND count(DISTINCT n.grade) > 1
-            ORDER BY n.fund_id
+            SELECT r.fund_id, f.name AS fund, f.tambon, g.name_th AS group_th,
+                   g.name_en AS group_en, r.device, r.grade
+            FROM ratings r JOIN funds f ON f.id = r.fund_id JOIN groups g ON g.id = r.group_id
+            WHERE r.workshop_id = ? AND r.created_at >= ?
+            ORDER BY r.fund_id, r.id
             """,
             [workshop_id, since],
         )
