@@ -17,6 +17,7 @@ from pages.common import (
     markdown_escaped,
     open_group,
     pick,
+    press,
     service,
     show_error,
     show_flash,
@@ -47,7 +48,7 @@ except WelfareError as err:
     st.page_link("pages/start.py", label=tr("nav.start"), icon=":material/home:")
     st.stop()
 st.query_params["code"] = format_code(group.join_code)
-me = Caller(group.join_code, device(), st.session_state.get("author", ""))
+me = Caller(group.join_code, device(), st.session_state.get("author", ""), press())
 wid = workshop.id
 
 st.title(markdown_escaped(pick(group.name_th, group.name_en)), anchor=False)

@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from welfare_core import codes
-from welfare_core.backup import Backups, backup_dir
+from welfare_core.backup import Backups, backup_dir, damage_warning
 from welfare_core.due import parse_due
 from welfare_core.errors import (
     InvalidInput,
@@ -19,6 +19,7 @@ from welfare_core.errors import (
     NotFound,
     RosterError,
     RowProblem,
+    WelfareError,
     WorkshopLocked,
 )
 from welfare_core.model import (
@@ -231,8 +232,11 @@ class WorkshopService:
         if place is None or place[0] != actor.workshop_id:
             raise NotFound("error.no_fund")
         _require_group(actor, place[1])
+        who = _clean_caller(caller)
+        if who.press and (first := self.store.read().pressed_rating(who, clean)) is not None:
+            return first  # pressed again: a restart cut off the confirmation, not the save
         rating_id = self.store.new_id()
-        row = rating_row(rating_id, actor, _clean_caller(caller), place[1], clean)
+        row = rating_row(rating_id, actor, who, place[1], clean)
         self.store.append("ratings", row, actor.workshop_id)  # refused if locked meanwhile
         return rating_id
 
@@ -243,8 +247,11 @@ class WorkshopService:
         clean = self._clean_idea(
             actor, owner, idea, lambda: self.store.read().plan_year(actor.workshop_id)
         )
+        who = _clean_caller(caller)
+        if who.press and (first := self.store.read().pressed_idea(who, owner, clean)) is not None:
+            return first  # pressed again: a restart cut off the confirmation, not the save
         idea_id = self.store.new_id()
-        row = idea_version_row(idea_id, idea_id, actor, _clean_caller(caller), owner, clean)
+        row = idea_version_row(idea_id, idea_id, actor, who, owner, clean)
         self.store.append("idea_versions", row, actor.workshop_id)  # refused if locked meanwhile
         return idea_id
 
@@ -304,6 +311,10 @@ class WorkshopService:
         if not self.actor(caller.token).is_facilitator:
             raise NotAllowed("error.facilitator_only")
         return self.backups.now()
+
+    def log_damage(self) -> WelfareError | None:
+        """Damage to the database's log found at start-up, and the backup to restore."""
+        return damage_warning(self.store, self.backups.folder)
 
     # --- facilitator: set-up and plenary -----------------------------------------------------
 
@@ -568,6 +579,7 @@ def _clean_caller(caller: Caller) -> Caller:
         caller.token,
         _text(caller.device, MAX_NAME, "field.device") or "unknown",
         _text(caller.name, MAX_NAME, "field.author"),
+        _text(caller.press, MAX_NAME, "field.device"),
     )
 
 
