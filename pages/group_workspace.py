@@ -13,6 +13,7 @@ from pages.common import (
     forget_group,
     form_key,
     joined_code,
+    lang,
     markdown_escaped,
     open_group,
     pick,
@@ -25,6 +26,7 @@ from pages.common import (
 )
 from welfare_core import consolidate
 from welfare_core.codes import format_code
+from welfare_core.due import BUDDHIST_ERA, due_words
 from welfare_core.errors import TooSoon, WelfareError
 from welfare_core.model import GRADE_LETTERS, ActionPlan, Caller, IdeaInput, RatingInput
 from welfare_core.store import THAI_TIME
@@ -154,9 +156,13 @@ def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, Act
         )
         due = st.text_input(
             tr("workspace.due"),
-            value("due"),
+            due_words(value("due"), lang()),  # the words the parser reads back
             key=f"{prefix}-d",
-            placeholder=f"{workshop.plan_year}-Q1",
+            placeholder=tr(
+                "workspace.due_example",
+                year=workshop.plan_year,
+                be_year=workshop.plan_year + BUDDHIST_ERA,
+            ),
         )
         partner = st.text_input(
             tr("field.partner").capitalize(), value("partner"), key=f"{prefix}-p"
@@ -196,7 +202,8 @@ def own_idea(idea: pd.Series) -> None:
     idea_id = int(idea["idea_id"])
     with st.container(border=True):
         st.text(idea["text"])
-        plan = [idea[c] for c in ("action", "responsible", "due", "partner") if idea[c]]
+        shown = {**idea, "due": due_words(idea["due"], lang())}
+        plan = [shown[c] for c in ("action", "responsible", "due", "partner") if shown[c]]
         if plan:
             st.text(" · ".join(plan))
         # The version is in the key: fields keyed by the idea alone would keep showing (and

@@ -5,6 +5,7 @@ import streamlit as st
 
 from pages.common import (
     attempt,
+    lang,
     markdown_escaped,
     pick,
     require_facilitator,
@@ -13,6 +14,7 @@ from pages.common import (
     tr,
 )
 from welfare_core import consolidate
+from welfare_core.due import due_words
 from welfare_core.model import PlanArea
 from welfare_core.service import MAX_DOTS
 
@@ -43,10 +45,11 @@ def label(idea: pd.Series) -> str:
 
 def details(idea: pd.Series) -> str:
     """Votes, the groups behind the idea and its action plan, on one line under the tick."""
+    plan = {**idea, "due": due_words(idea["due"], lang())}
     parts = [
         tr("projector.votes", votes=int(idea["votes"])),
         pick(idea["origins_th"], idea["origins_en"]),
-    ] + [f"{tr(f'export.col.{field}')}: {idea[field]}" for field in PLAN_FIELDS if idea[field]]
+    ] + [f"{tr(f'export.col.{field}')}: {plan[field]}" for field in PLAN_FIELDS if plan[field]]
     return " · ".join(parts)
 
 

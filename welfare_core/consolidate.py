@@ -162,6 +162,11 @@ def idea_history(store: Store, workshop_id: int, idea_id: int | None = None) -> 
     return store.read().idea_history(workshop_id, idea_id)
 
 
+def plenary_history(store: Store, workshop_id: int) -> pd.DataFrame:
+    """Every vote, merge, adoption and closing or reopening of entry, oldest first."""
+    return store.read().plenary_history(workshop_id)
+
+
 @dataclass(frozen=True)
 class Dashboard:
     """Everything the projector draws, read together."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from welfare_core import codes
 from welfare_core.backup import Backups, backup_dir, damage_warning
+from welfare_core.due import parse_due
 from welfare_core.errors import (
     InvalidInput,
     NotAllowed,
@@ -47,9 +48,7 @@ from welfare_core.text import MAX_FIELD, MAX_NAME, MAX_TEXT, visible
 
 MAX_BUDGET = Decimal(10**12)
 MAX_DOTS = 50
-BUDDHIST_ERA_OFFSET = 543
 MAX_TIMER_MINUTES = 240
-_DUE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2]|Q[1-4])$")
 
 
 class WorkshopService:
@@ -670,20 +669,7 @@ def _date(value: object) -> dt.date:
 
 
 def _due(value: str, plan_year: Callable[[], int]) -> str:
-    """A month (2020-03) or a quarter (2020-Q2) within a year of the plan year.
-
-    A Buddhist-era year (2563-Q1), as Thai offices write it, is stored as the Western year.
-    """
-    due = (value or "").strip().upper()
-    if not due:
+    """A month or a quarter (calendar or fiscal) near the plan year: see welfare_core.due."""
+    if not (value or "").strip():
         return ""
-    year = plan_year()
-    match = _DUE.match(due)
-    if match and int(match.group(1)) - BUDDHIST_ERA_OFFSET in range(year - 1, year + 2):
-        due = f"{int(match.group(1)) - BUDDHIST_ERA_OFFSET}-{match.group(2)}"
-        match = _DUE.match(due)
-    if not match or abs(int(match.group(1)) - year) > 1:
-        raise InvalidInput(
-            "error.bad_due", value=value, year=year, be_year=year + BUDDHIST_ERA_OFFSET
-        )
-    return due
+    return parse_due(value, plan_year())

@@ -928,6 +928,44 @@ class Queries:
             [workshop_id, idea_id, idea_id],
         )
 
+    def plenary_history(self, workshop_id: int) -> pd.DataFrame:
+        """The plenary's decisions, oldest first: votes (``delta`` +1 or -1, by the voting
+        group), merges (``idea`` merged into ``into``), adoptions and their withdrawal, and
+        entry closed or reopened. Ideas are named by their newest text."""
+        return self._df(
+            f"""
+            WITH {_LATEST},
+            events AS (
+                SELECT id, CASE WHEN delta > 0 THEN 'vote' ELSE 'unvote' END AS kind,
+                       group_id, idea_id, NULL::BIGINT AS into_id,
+                       actor_role, actor_name, device, created_at
+                FROM votes WHERE workshop_id = $w
+                UNION ALL
+                SELECT id, 'merge', NULL, idea_id, into_idea_id,
+                       actor_role, actor_name, device, created_at
+                FROM idea_merges WHERE workshop_id = $w
+                UNION ALL
+                SELECT id, CASE WHEN adopted THEN 'adopt' ELSE 'unadopt' END, NULL, idea_id, NULL,
+                       actor_role, actor_name, device, created_at
+                FROM adoptions WHERE workshop_id = $w
+                UNION ALL
+                SELECT id, CASE WHEN locked THEN 'lock' ELSE 'unlock' END, NULL, NULL, NULL,
+                       actor_role, actor_name, device, created_at
+                FROM lock_events WHERE workshop_id = $w
+            )
+            SELECT e.id, e.kind, g.name_th AS group_th, g.name_en AS group_en,
+                   a.name_th AS area_th, a.name_en AS area_en, i.text AS idea,
+                   j.text AS into_idea, e.actor_role, e.actor_name, e.device, e.created_at
+            FROM events e
+            LEFT JOIN latest i ON i.idea_id = e.idea_id
+            LEFT JOIN latest j ON j.idea_id = e.into_id
+            LEFT JOIN groups g ON g.id = coalesce(e.group_id, i.group_id)
+            LEFT JOIN areas a ON a.workshop_id = $w AND a.key = i.area
+            ORDER BY e.id
+            """,
+            {"w": workshop_id},
+        )
+
 
 # The newest version of every idea of workshop $w, and where each merged idea went.
 _LATEST = """latest AS (
