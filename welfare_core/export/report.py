@@ -189,7 +189,7 @@ def _plan(report: Report, model: ExportModel) -> None:
         ]
         if model.plan_adopted:
             rows.append(["", model.text("total"), "", "", "", "", _sum(every)])
-        widths = [1.0, 3.2, 2.8, 2.4, 1.8, 2.8, 2.0]
+        widths = [1.0, 3.0, 2.6, 2.4, 2.4, 2.6, 2.0]
         report.add(Table(headers, rows, widths, frozenset({6}), total=model.plan_adopted))
     if model.plan_adopted:
         _plan_budget(report, model, budgets)
@@ -286,4 +286,4 @@ def _appendix(report: Report, model: ExportModel) -> None:
             ]
             for i, r in enumerate(items.to_dict("records"), start=1)
         ]
-        report.add(Table(headers, rows, [1.0, 6.0, 2.4, 1.8, 2.8, 2.0], frozenset({5})))
+        report.add(Table(headers, rows, [1.0, 5.6, 2.4, 2.4, 2.6, 2.0], frozenset({5})))
