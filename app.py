@@ -2,7 +2,14 @@
 
 import streamlit as st
 
-from pages.common import connection_notice, facilitator, joined_code, keep_language_in_link, tr
+from pages.common import (
+    connection_notice,
+    facilitator,
+    joined_code,
+    keep_language_in_link,
+    toasts_stay_on_their_page,
+    tr,
+)
 
 keep_language_in_link()
 # A local icon: Material icons as page icons make the browser fetch a favicon from Google.
@@ -40,7 +47,13 @@ pages = [
     for file, key, icon, url, shown in SCREENS
 ]
 page = st.navigation([start, *pages], position="top")
+toasts_stay_on_their_page(page.url_path)
 # Less empty space above the content: a phone shows more of the form, a projector more data.
-st.html("<style>.stMainBlockContainer { padding-top: 3.2rem; }</style>")
+# On a phone, toasts come up at the bottom, not over the page's title (a group's name).
+st.html(
+    "<style>.stMainBlockContainer { padding-top: 3.2rem; }"
+    "@media (max-width: 640px) { .stToastContainer { top: auto !important; bottom: .5rem; } }"
+    "</style>"
+)
 connection_notice()
 page.run()

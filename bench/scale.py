@@ -98,7 +98,7 @@ def _funds_and_ratings(service: WorkshopService, workshop_id: int, size: Size) -
                        ['A', 'B', 'C', 'D'][(1 + hash(f.id, k) % 4)::BIGINT],
                        'ผลการประเมินรอบที่ ' || k,
                        f.members, NULL, 'group', '', 'device-' || k,
-                       $now - INTERVAL 1 MINUTE * (hash(f.id) % 120)::BIGINT
+                       $now - INTERVAL 1 MINUTE * (hash(f.id) % 120)::BIGINT, ''
                 FROM funds f, range(2) t(k)
                 WHERE f.workshop_id = $w AND (k = 0 OR f.id % 3 = 0)
                 """,
@@ -120,7 +120,7 @@ def _ideas_and_votes(service: WorkshopService, workshop_id: int, size: Size) -> 
             """
                 INSERT INTO idea_versions
                 SELECT b.id, b.id, $w, g.id, a.key, 'ข้อเสนอการพัฒนาที่ ' || b.i,
-                       NULL, '', '', '', '', NULL, false, 'group', '', 'device', $now
+                       NULL, '', '', '', '', NULL, false, 'group', '', 'device', $now, ''
                 FROM bench_ideas b
                 JOIN groups g ON g.workshop_id = $w AND g.position = b.i % $p + 1
                 JOIN areas a ON a.workshop_id = $w AND a.position = b.i % 4 + 1
@@ -129,7 +129,7 @@ def _ideas_and_votes(service: WorkshopService, workshop_id: int, size: Size) -> 
                 INSERT INTO idea_versions
                 SELECT nextval('row_ids'), idea_id, workshop_id, group_id, area,
                        text || ' (แก้ไข)', fund_id, 'ลงมือทำ', 'คณะทำงาน', '', '', NULL, false,
-                       actor_role, actor_name, device, created_at + INTERVAL 1 MINUTE
+                       actor_role, actor_name, device, created_at + INTERVAL 1 MINUTE, ''
                 FROM idea_versions WHERE workshop_id = $w AND id % 10 = 0
                 """,
             """

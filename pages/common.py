@@ -18,8 +18,9 @@ from welfare_core.backup import Backups, backup_dir, backup_minutes
 from welfare_core.codes import normalise_code, passcode_matches
 from welfare_core.config import database_path
 from welfare_core.demo import DEMO_PASSCODE
+from welfare_core.due import long_date
 from welfare_core.errors import DatabaseUnusable, TooSoon, WelfareError
-from welfare_core.i18n import DEFAULT_LANGUAGE, LANGUAGES, long_date, t
+from welfare_core.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from welfare_core.model import Caller, Group, Timer, Workshop
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store, utcnow
@@ -165,6 +166,8 @@ def attempt(action: Callable[[], T], done: str | None = None, renew: str = "") -
         return None
     if renew:
         renew_form(renew)
+    if "p" in st.query_params:
+        st.query_params["p"] = secrets.token_hex(6)  # the next Save is another press
     if done:
         st.session_state["flash"] = done
         st.rerun()
@@ -187,6 +190,20 @@ def show_flash() -> None:
     done = st.session_state.pop("flash", None)
     if done:
         st.toast(tr(done), icon=":material/check_circle:")
+
+
+def toasts_stay_on_their_page(page: str) -> None:
+    """A confirmation belongs to the page that made it: Streamlit keeps its toasts on screen
+    across a page switch, so on a switch to another page the toasts still shown are closed
+    (their close button, as a click on it would), and one not yet shown is dropped."""
+    if st.session_state.get("toast_page", page) != page:
+        st.session_state.pop("flash", None)
+        st.html(
+            "<script>document.querySelectorAll('[data-testid=stToast] [aria-label=Close]')"
+            ".forEach(close => close.click());</script>",
+            unsafe_allow_javascript=True,
+        )
+    st.session_state["toast_page"] = page
 
 
 def throttle(name: str) -> Throttle:
@@ -239,6 +256,16 @@ def device() -> str:
     agent = st.context.headers.get("User-Agent", "")
     kind = "phone" if "Mobile" in agent else "laptop"
     return f"{kind}-{chosen}"
+
+
+def press() -> str:
+    """The id of this tab's next Save press, kept in the link: when a server restart cut off a
+    save's confirmation, pressing Save again sends the same id and the save is not stored
+    twice. ``attempt`` makes a new one after each success."""
+    linked = st.query_params.get("p", "")
+    if not re.fullmatch(r"[0-9a-z]{1,16}", linked):
+        linked = st.query_params["p"] = secrets.token_hex(6)
+    return linked
 
 
 def joined_code() -> str:

@@ -34,6 +34,8 @@ groups = svc.groups(wid)
 st.title(tr("setup.title"), anchor=False)
 st.caption(markdown_escaped(f"{pick(workshop.title_th, workshop.title_en)} · {workshop.slug}"))
 show_flash()
+if (damaged := svc.log_damage()) is not None:
+    show_error(damaged)
 
 
 def checked_roster(upload, known_groups) -> list[RosterRow] | None:

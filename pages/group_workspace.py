@@ -16,9 +16,11 @@ from pages.common import (
     form_key,
     joined_code,
     keep_draft,
+    lang,
     markdown_escaped,
     open_group,
     pick,
+    press,
     restore_draft,
     service,
     show_error,
@@ -28,6 +30,7 @@ from pages.common import (
 )
 from welfare_core import consolidate
 from welfare_core.codes import format_code
+from welfare_core.due import BUDDHIST_ERA, due_words
 from welfare_core.errors import TooSoon, WelfareError
 from welfare_core.model import GRADE_LETTERS, ActionPlan, Caller, IdeaInput, RatingInput
 from welfare_core.store import THAI_TIME
@@ -63,7 +66,7 @@ IDEA_DRAFT = {field: f"{new_idea}-{field}" for field in ("area", "text", "a", "r
 PAGE_DRAFT = {"author": "author", "tab": "workspace-tab"}
 area_keys = [area.key for area in areas]
 restore_draft(owner, PAGE_DRAFT, {"tab": TABS})
-me = Caller(group.join_code, device(), st.session_state.get("author", ""))
+me = Caller(group.join_code, device(), st.session_state.get("author", ""), press())
 
 st.title(markdown_escaped(pick(group.name_th, group.name_en)), anchor=False)
 st.caption(
@@ -183,9 +186,13 @@ def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, Act
         who = field("r", "responsible")
         due = st.text_input(
             tr("workspace.due"),
-            value("due"),
+            due_words(value("due"), lang()),  # the words the parser reads back
             key=f"{prefix}-d",
-            placeholder=f"{workshop.plan_year}-Q1",
+            placeholder=tr(
+                "workspace.due_example",
+                year=workshop.plan_year,
+                be_year=workshop.plan_year + BUDDHIST_ERA,
+            ),
         )
         partner = field("p", "partner")
         budget = st.number_input(
@@ -226,7 +233,8 @@ def own_idea(idea: pd.Series) -> None:
     idea_id = int(idea["idea_id"])
     with st.container(border=True):
         st.text(idea["text"])
-        plan = [idea[c] for c in ("action", "responsible", "due", "partner") if idea[c]]
+        shown = {**idea, "due": due_words(idea["due"], lang())}
+        plan = [shown[c] for c in ("action", "responsible", "due", "partner") if shown[c]]
         if plan:
             st.text(" · ".join(plan))
         # The version is in the key: fields keyed by the idea alone would keep showing (and

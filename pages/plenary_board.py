@@ -5,16 +5,16 @@ import streamlit as st
 
 from pages.common import (
     attempt,
-    form_key,
+    lang,
     markdown_escaped,
     pick,
-    renew_form,
     require_facilitator,
     service,
     show_flash,
     tr,
 )
 from welfare_core import consolidate
+from welfare_core.due import due_words
 from welfare_core.model import PlanArea
 from welfare_core.service import MAX_DOTS
 
@@ -36,16 +36,45 @@ with st.form("dots"), st.container(horizontal=True, vertical_alignment="bottom")
         attempt(lambda: svc.set_dots_per_group(me, int(dots)), "setup.saved")
 
 ideas = consolidate.ideas(svc.store, wid)
-COLUMNS = ["adopted", "votes", "text", "origins", "action", "responsible", "due", "partner"]
+PLAN_FIELDS = ("action", "responsible", "due", "partner")
 
 
 def label(idea: pd.Series) -> str:
     return f"{idea['text'][:70]} — {pick(idea['origins_th'], idea['origins_en'])}"
 
 
-def adopt(idea_id: int, adopted: bool) -> bool:
-    """True once saved; a refusal (the idea was merged or withdrawn meanwhile) is shown."""
-    return attempt(lambda: svc.set_adopted(me, idea_id, adopted) or True) is not None
+def details(idea: pd.Series) -> str:
+    """Votes, the groups behind the idea and its action plan, on one line under the tick."""
+    plan = {**idea, "due": due_words(idea["due"], lang())}
+    parts = [
+        tr("projector.votes", votes=int(idea["votes"])),
+        pick(idea["origins_th"], idea["origins_en"]),
+    ] + [f"{tr(f'export.col.{field}')}: {plan[field]}" for field in PLAN_FIELDS if plan[field]]
+    return " · ".join(parts)
+
+
+def adopt(idea_id: int) -> None:
+    """Save the tick of one idea as it is made. Each idea has its own box under a key that
+    never changes, so ticks made in quick succession are each applied to their own idea and
+    none is overwritten by the page redrawing after another. A refusal (the idea was merged
+    or withdrawn meanwhile) is shown, and the box shows the stored decision again."""
+    adopted = bool(st.session_state[f"adopt-{idea_id}"])
+    if attempt(lambda: svc.set_adopted(me, idea_id, adopted) or True):
+        st.session_state["flash"] = "plenary.adopted"
+
+
+def adoption_box(idea: pd.Series) -> None:
+    idea_id = int(idea["idea_id"])
+    # The stored decision, after any tick of this run was saved by its callback.
+    st.session_state[f"adopt-{idea_id}"] = bool(idea["adopted"])
+    with st.container(gap=None):  # the tick and its details read as one item
+        st.checkbox(
+            markdown_escaped(idea["text"]),
+            key=f"adopt-{idea_id}",
+            on_change=adopt,
+            args=(idea_id,),
+        )
+        st.caption(markdown_escaped(details(idea)))
 
 
 def area_plan(area: PlanArea) -> None:
@@ -56,33 +85,9 @@ def area_plan(area: PlanArea) -> None:
     if in_area.empty:
         st.caption(tr("projector.no_ideas"))
         return
-    table = in_area.assign(origins=in_area[pick("origins_th", "origins_en")])
-    edited = st.data_editor(
-        table[COLUMNS].reset_index(drop=True),
-        # A new key after each change: the editor's edits are row positions, and the rows
-        # move as votes come in, so old ticks must not be replayed onto other ideas.
-        key=form_key(f"plan-{area.key}"),
-        hide_index=True,
-        width="stretch",
-        disabled=COLUMNS[1:],
-        column_config={
-            "adopted": st.column_config.CheckboxColumn(tr("col.adopted")),
-            "votes": st.column_config.NumberColumn(tr("col.votes")),
-            "text": st.column_config.TextColumn(tr("field.idea").capitalize(), width="large"),
-            "origins": st.column_config.TextColumn(tr("col.group")),
-            "action": tr("field.action").capitalize(),
-            "responsible": tr("field.responsible").capitalize(),
-            "due": tr("workspace.due"),
-            "partner": tr("field.partner").capitalize(),
-        },
-    )
-    changed = edited["adopted"].to_numpy() != table["adopted"].to_numpy()
-    pairs = zip(table["idea_id"][changed], edited["adopted"][changed], strict=True)
-    results = [adopt(int(idea_id), bool(adopted)) for idea_id, adopted in pairs]
-    if results and all(results):
-        renew_form(f"plan-{area.key}")
-        st.session_state["flash"] = "plenary.adopted"
-        st.rerun()
+    st.caption(tr("plenary.adopt_hint"))
+    for _, idea in in_area.iterrows():
+        adoption_box(idea)
 
     with st.form(f"merge-{area.key}"):
         st.markdown(f"**{tr('plenary.merge_title')}**")
@@ -93,6 +98,7 @@ def area_plan(area: PlanArea) -> None:
             list(choices),
             format_func=choices.get,
             placeholder=tr("plenary.choose_ideas"),
+            select_all=False,  # Streamlit's "Select all" is English only, and never wanted here
         )
         if st.form_submit_button(tr("plenary.merge_button")):
             attempt(lambda: svc.merge_ideas(me, into, others), "plenary.merged")

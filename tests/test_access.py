@@ -169,6 +169,7 @@ NOT_WRITES = {
     "grade_levels": "reads",
     "dots_by_idea": "reads",
     "timer": "reads",
+    "log_damage": "reads the start-up's finding; drawn on the set-up page, after sign-in",
 }
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
+import pytest
 from conftest import SAMUT_PRAKAN, create_samut_prakan, lead
 
 from welfare_core import consolidate
-from welfare_core.demo import create_demo
-from welfare_core.model import IdeaInput, RatingInput, RosterRow
+from welfare_core.demo import DEMO_PASSCODE, create_demo
+from welfare_core.model import Caller, IdeaInput, RatingInput, RosterRow
 from welfare_core.store import utcnow
 
 SAMPLE_ROSTER = SAMUT_PRAKAN.parent / "samut-prakan-2562-sample-funds.csv"
@@ -135,6 +136,59 @@ def test_disagreement_between_two_devices_within_ten_minutes(service, store, wor
     assert flagged[["fund", "grades", "devices"]].values.tolist() == [[bo_funds[0].name, "A/C", 2]]
     later = utcnow() + dt.timedelta(minutes=11)
     assert consolidate.disagreements(store, wid, now=later).empty
+
+
+@pytest.mark.parametrize(
+    ("device", "agreed"),
+    [("phone-1", "C"), ("phone-1", "B"), ("laptop-2", "A"), ("laptop-2", "C")],
+)
+def test_the_groups_next_save_settles_a_disagreement(service, store, workshop, device, agreed):
+    """Whichever device saves after the group was told, with whatever grade it agreed on."""
+    wid, bo_funds = setup_ratings(service, workshop)
+    bang_bo, fund = workshop.groups[0], bo_funds[0]
+    rate(service, bang_bo, fund, "D", device="laptop-2")  # phone-1 said A
+    assert consolidate.dashboard(store, wid).disagreements["grades"].tolist() == ["A/D"]
+    rate(service, bang_bo, fund, agreed, device=device)
+    assert consolidate.disagreements(store, wid).empty
+    assert consolidate.dashboard(store, wid).disagreements.empty  # what the projector draws
+    # A device that disagrees with the settled grade afterwards raises it again.
+    other = "laptop-2" if device == "phone-1" else "phone-1"
+    rate(service, bang_bo, fund, "A" if agreed != "A" else "D", device=other)
+    assert len(consolidate.disagreements(store, wid)) == 1
+
+
+def test_a_device_new_to_a_disagreement_joins_it_rather_than_settles_it(service, store, workshop):
+    wid, bo_funds = setup_ratings(service, workshop)
+    bang_bo, fund = workshop.groups[0], bo_funds[0]
+    rate(service, bang_bo, fund, "D", device="laptop-2")  # phone-1 said A
+    rate(service, bang_bo, fund, "C", device="tablet-3")  # had not seen the fund's "⚠"
+    flagged = consolidate.disagreements(store, wid)
+    assert flagged[["grades", "devices"]].values.tolist() == [["A/C/D", 3]]
+
+
+def test_the_wall_shows_the_newest_ideas_then_the_most_voted_once_entry_is_closed(service, store):
+    slug = create_demo(service)
+    wid = service.workshop(slug).id
+    every = consolidate.ideas(store, wid)
+
+    def wall_of(area: str) -> list[int]:
+        return (
+            consolidate.dashboard(store, wid, wall_size=4)
+            .wall.query("area == @area")["idea_id"]
+            .tolist()
+        )
+
+    def first(area: str, order: list[str]) -> list[int]:
+        ideas = every[every["area"] == area]
+        return ideas.sort_values(order, ascending=False)["idea_id"].head(4).tolist()
+
+    areas = every["area"].unique().tolist()
+    newest = {a: first(a, ["created_at", "idea_id"]) for a in areas}
+    by_votes = {a: first(a, ["votes", "created_at", "idea_id"]) for a in areas}
+    assert by_votes != newest  # the demo's votes do change the order
+    assert {a: wall_of(a) for a in areas} == newest
+    service.set_locked(Caller(service.sign_in(slug, DEMO_PASSCODE), "laptop-1"), True)
+    assert {a: wall_of(a) for a in areas} == by_votes
 
 
 def test_an_empty_workshop_has_empty_but_well_formed_read_models(service, store, workshop):

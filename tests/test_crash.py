@@ -10,8 +10,11 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
 from conftest import create_samut_prakan
 
+from welfare_core.backup import snapshot
+from welfare_core.cli import main
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store
 
@@ -67,3 +70,98 @@ def test_every_acknowledged_rating_survives_sigkill(db_path: Path):
     reopened.close()
     print(f"\n{len(acknowledged)} acknowledged ratings, {len(stored)} stored after SIGKILL")
     assert set(acknowledged) <= stored
+
+
+IDEA_WRITER = textwrap.dedent(
+    """
+    import sys
+    from welfare_core.model import Caller, IdeaInput
+    from welfare_core.service import WorkshopService
+    from welfare_core.store import Store
+
+    service = WorkshopService(Store(sys.argv[1]))
+    caller = Caller(sys.argv[2], device="crash-writer")
+    for n in range(40):
+        service.add_idea(caller, IdeaInput("data", f"confirmed {n}"))
+        print(n, flush=True)  # only after the commit returned
+    sys.stdin.read()  # killed here, its log not yet folded into the file
+    """
+)
+
+
+def killed_after_40_saves(db_path: Path) -> Path:
+    """A snapshot of the Samut Prakan workshop, then 40 ideas confirmed and a kill -9;
+    returns the snapshot."""
+    store = Store(db_path)
+    service = WorkshopService(store)
+    group = create_samut_prakan(service).groups[0]
+    made = snapshot(store, db_path.parent / "backups")
+    store.close()
+    child = subprocess.Popen(
+        [sys.executable, "-c", IDEA_WRITER, str(db_path), group.join_code],
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    confirmed = [child.stdout.readline() for _ in range(40)]
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert confirmed[-1].strip() == "39"
+    return made
+
+
+def count_where(store: Store, condition: str) -> int:
+    return (
+        store.read()
+        .cur.execute(f"SELECT count(*) FROM idea_versions WHERE {condition}")
+        .fetchone()[0]
+    )
+
+
+@pytest.mark.parametrize("damage", ["cut in half", "zero-filled"])
+def test_a_damaged_log_after_a_kill_is_said_with_the_backup_to_restore(
+    db_path, damage, monkeypatch, capsys
+):
+    monkeypatch.setenv("WELFARE_LANG", "en")
+    made = killed_after_40_saves(db_path)
+    wal = db_path.with_name(db_path.name + ".wal")
+    size = wal.stat().st_size
+    if damage == "cut in half":
+        os.truncate(wal, size // 2)
+    else:
+        wal.write_bytes(b"\0" * size)
+
+    store = Store(db_path)
+    try:
+        lost = 40 - count_where(store, "text LIKE 'confirmed %'")
+        warning = WorkshopService(store).log_damage()
+    finally:
+        store.close()
+    with capsys.disabled():
+        print(f"\nlog {damage}: {lost} of 40 confirmed saves lost, and said")
+    assert lost > 0  # DuckDB replayed up to the damage without a word
+    assert warning is not None
+    assert f"restore {made}" in warning.message("en")
+    assert "(.wal) ของ" in warning.message("th") and str(made) in warning.message("th")
+
+    # Every later start says it again, the command line too, until a backup is restored.
+    assert main(["status", "--workshop", "samut-prakan-2562", "--db", str(db_path)]) == 0
+    _, err = capsys.readouterr()
+    assert "Saves may be missing" in err and f"restore {made}" in err
+    assert main(["restore", str(made), "--db", str(db_path)]) == 0
+    assert main(["status", "--workshop", "samut-prakan-2562", "--db", str(db_path)]) == 0
+    _, err = capsys.readouterr()
+    assert "Saves may be missing" not in err
+
+
+def test_a_whole_log_after_a_kill_raises_no_alarm(db_path):
+    killed_after_40_saves(db_path)
+    store = Store(db_path)
+    try:
+        assert count_where(store, "text LIKE 'confirmed %'") == 40
+        assert WorkshopService(store).log_damage() is None
+    finally:
+        store.close()
+    store = Store(db_path)  # after a clean stop too
+    try:
+        assert store.damaged_since is None
+    finally:
+        store.close()

@@ -52,7 +52,7 @@ def test_the_workbook_has_every_sheet_with_frozen_filtered_thai_headers(book):
     assert book.sheetnames == [t(f"export.sheet.{n}", "th") for n in names]
     for name in names[1:]:
         ws = book[t(f"export.sheet.{name}", "th")]
-        assert ws.freeze_panes == "A2"
+        assert ws.freeze_panes == "B2"  # the header row and the first column
         assert ws.auto_filter.ref.startswith("A1:")
         assert ws.auto_filter.ref.endswith(str(ws.max_row))
     funds = book[t("export.sheet.funds", "th")]
@@ -107,7 +107,9 @@ def test_the_ideas_and_plan_sheets_equal_the_database(demo, book):
     assert budgets and all(isinstance(b, int | float) for b in budgets)
     assert sum(r[col("votes")] for r in rows) == int(ideas["votes"].sum())
     plan = consolidate.plan(demo.store, demo.workshop.id)
-    shown = sheet_rows(book[t("export.sheet.plan", "th")])
+    # The numbered items; the rows without a number are the budget totals.
+    shown = [r for r in sheet_rows(book[t("export.sheet.plan", "th")]) if r[col("no")]]
+    assert [r[col("no")] for r in shown] == list(range(1, len(plan) + 1))
     assert [r[col("idea")] for r in shown] == list(plan["text"])
     assert [r[col("area")] for r in shown] == list(plan["area_th"])
     assert [r[col("responsible")] or "" for r in shown] == list(plan["responsible"])
@@ -117,7 +119,8 @@ def test_the_history_sheet_lists_every_rating_and_idea_version(demo, book):
     rows = sheet_rows(book[t("export.sheet.history", "th")])
     ratings = consolidate.rating_history(demo.store, demo.workshop.id)
     versions = consolidate.idea_history(demo.store, demo.workshop.id)
-    assert len(rows) == len(ratings) + len(versions)
+    decisions = consolidate.plenary_history(demo.store, demo.workshop.id)
+    assert len(rows) == len(ratings) + len(versions) + len(decisions)
     assert {r[col("device")] for r in rows} >= {"demo-1-laptop", "demo-6-laptop"}
     times = [r[col("time")] for r in rows]
     assert times == sorted(times) and all(isinstance(x, dt.datetime) for x in times)

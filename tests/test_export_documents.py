@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import subprocess
+import zipfile
 
 import altair as alt
 import docx
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import lead
+from conftest import PASSCODE, lead
 from docx.oxml.ns import qn
-from export_helpers import FORMULA, demo_fixture, flat  # noqa: F401 (the demo fixture)
+from export_helpers import (  # noqa: F401 (the demo fixture)
+    FORMULA,
+    cell_lines,
+    cell_texts,
+    demo_fixture,
+    flat,
+    pdftotext,
+    words_broken,
+)
+from fontTools.ttLib import TTFont
+from lxml import etree
 from PIL import Image, ImageChops
 
 from welfare_core import consolidate
+from welfare_core.charts import grade_distribution
+from welfare_core.demo import create_demo
 from welfare_core.export import export_plan
 from welfare_core.export.report import DOCUMENT_IDEAS_PER_AREA
 from welfare_core.export.thai import render_png, split_sara_am
 from welfare_core.i18n import t
 from welfare_core.model import IdeaInput
+from welfare_core.service import WorkshopService
+from welfare_core.store import Store
 
 THAI = range(0x0E00, 0x0E80)
 
@@ -31,16 +47,17 @@ def word(demo):
 
 
 @pytest.fixture(scope="module")
-def pdf(demo, tmp_path_factory):
-    path = tmp_path_factory.mktemp("pdf") / "plan.pdf"
-    path.write_bytes(export_plan(demo.store, demo.workshop.id, "pdf", "th"))
-    return path
+def pdfs(demo, tmp_path_factory):
+    """The demo's PDF in Thai and in English."""
+    folder = tmp_path_factory.mktemp("pdf")
+    for lang in ("th", "en"):
+        (folder / f"{lang}.pdf").write_bytes(export_plan(demo.store, demo.workshop.id, "pdf", lang))
+    return folder
 
 
-def pdftotext(path) -> str:
-    return subprocess.run(
-        ["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+@pytest.fixture(scope="module")
+def pdf(pdfs):
+    return pdfs / "th.pdf"
 
 
 def test_word_has_real_headings_for_every_section_area_and_district(demo, word):
@@ -58,8 +75,9 @@ def test_word_has_real_headings_for_every_section_area_and_district(demo, word):
     districts = [g.name_th for g in demo.store.read().groups(demo.workshop.id)]
     level2 = headings["Heading 2"]
     assert [f"2.{n} {a}" for n, a in enumerate(areas, 1)] == level2[1:5]
-    assert [f"3.{n} {d}" for n, d in enumerate(districts, 1)] == level2[5:11]
-    assert level2[11:] == areas
+    assert level2[5] == t("export.section.plan_budget", "th")
+    assert [f"3.{n} {d}" for n, d in enumerate(districts, 1)] == level2[6:12]
+    assert level2[12:] == areas
 
 
 def test_word_tables_hold_the_plan_the_grades_and_every_idea(demo, word):
@@ -71,9 +89,9 @@ def test_word_tables_hold_the_plan_the_grades_and_every_idea(demo, word):
     assert all(text in joined for text in ideas["text"])
     plan = consolidate.plan(demo.store, demo.workshop.id)
     assert len(plan) == 3 and all(text in joined for text in plan["text"])
-    # 1 fact table, the summary, the grade levels, a table per area with items, 6 districts,
-    # and 4 appendix areas.
-    assert len(word.tables) == 1 + 2 + 3 + 6 + 4
+    # 1 fact table, the summary, the grade levels, a table per area with items, the budget by
+    # area, 6 districts, and 4 appendix areas.
+    assert len(word.tables) == 1 + 2 + 3 + 1 + 6 + 4
     assert len(word.inline_shapes) == 1  # the chart
 
 
@@ -88,12 +106,105 @@ def test_every_thai_run_in_word_has_the_complex_script_font(word):
     assert heading.get(qn("w:cs")) == "Sarabun" and heading.get(qn("w:cstheme")) is None
 
 
+def test_word_embeds_sarabun_and_names_th_sarabunpsk_as_its_alternative(demo):
+    """Word and LibreOffice draw the embedded Sarabun where it is not installed (LibreOffice
+    drew Loma, wider: 15 pages instead of 12); a reader that ignores it is pointed to TH
+    SarabunPSK, the font of Thai government PCs."""
+    data = export_plan(demo.store, demo.workshop.id, "docx", "th")
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        fonts = etree.fromstring(package.read("word/fontTable.xml"))
+        rels = etree.fromstring(package.read("word/_rels/fontTable.xml.rels"))
+        targets = {r.get("Id"): r.get("Target") for r in rels}
+        [sarabun] = [f for f in fonts if f.get(qn("w:name")) == "Sarabun"]
+        assert sarabun.find(qn("w:altName")).get(qn("w:val")) == "TH SarabunPSK"
+        for tag, style in (("w:embedRegular", "Regular"), ("w:embedBold", "Bold")):
+            embedded = sarabun.find(qn(tag))
+            key = bytes.fromhex(embedded.get(qn("w:fontKey")).strip("{}").replace("-", ""))
+            font = bytearray(package.read(f"word/{targets[embedded.get(qn('r:id'))]}"))
+            for i in range(32):  # undo the obfuscation: XOR with the key reversed
+                font[i] ^= key[::-1][i % 16]
+            names = TTFont(io.BytesIO(bytes(font)))["name"]
+            assert names.getDebugName(1) == "Sarabun" and names.getDebugName(2) == style
+        settings = package.read("word/settings.xml").decode()
+    assert "embedTrueTypeFonts" in settings
+
+
+def test_word_properties_name_the_plan_the_organisers_and_now(demo):
+    before = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    data = export_plan(demo.store, demo.workshop.id, "docx", "th")
+    after = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    core = docx.Document(io.BytesIO(data)).core_properties
+    assert core.title == t("export.plan_title", "th", province=demo.workshop.province_th)
+    assert core.author == "; ".join(demo.workshop.organisers)
+    assert "python-docx" not in f"{core.author} {core.last_modified_by} {core.comments}"
+    assert before <= core.created.replace(tzinfo=None) <= after
+
+
 def test_word_numbers_the_pages_in_the_footer(word):
     section = word.sections[0]
     footer = section.footer._element.xml
     assert "PAGE" in footer and "หน้า" in footer
     assert section.different_first_page_header_footer
     assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
+
+
+PLAN_COLUMNS = ("no", "idea", "action", "responsible", "due", "partner", "budget")
+
+
+def _tables(document, columns) -> list[list[list[str]]]:
+    """The tables whose header row names ``columns`` (export.col keys), as rows of texts."""
+    header = [t(f"export.col.{k}", "th") for k in columns]
+    rows = [[[c.text for c in row.cells] for row in table.rows] for table in document.tables]
+    return [table[1:] for table in rows if table[0] == header]
+
+
+def _baht(text: str) -> int:
+    return 0 if text == "-" else int(text.replace(",", ""))
+
+
+def test_the_adopted_plan_has_clean_columns_area_totals_and_a_grand_total(demo, word):
+    """What an officer copies into a proposal: one column per field, no groups or votes, a
+    total per area and one for the whole plan."""
+    plan = consolidate.plan(demo.store, demo.workshop.id)
+    tables = _tables(word, PLAN_COLUMNS)
+    assert len(tables) == plan["area"].nunique() == 3
+    items = [row for table in tables for row in table[:-1]]
+    assert [row[1] for row in items] == list(plan["text"])
+    assert [row[2] for row in items] == list(plan["action"])
+    for table in tables:
+        *rows, total = table
+        assert total[1] == t("export.total", "th")
+        assert _baht(total[-1]) == sum(_baht(row[-1]) for row in rows)
+    cells = "\n".join(c for row in items for c in row)
+    assert t("export.col.votes", "th") not in cells and "กลุ่ม:" not in cells
+    [budget] = _tables(word, ("area", "items", "budget"))
+    assert budget[-1][0] == t("export.grand_total", "th")
+    assert budget[-1][1:] == [str(len(plan)), f"{int(plan['budget_baht'].sum()):,}"]
+    assert "-" in [row[-1] for row in items]  # an idea without a budget shows "-"
+
+
+def test_before_adoption_the_plan_has_no_totals_and_says_it_is_not_a_plan(tmp_path):
+    store = Store(tmp_path / "workshops.duckdb")
+    service = WorkshopService(store)
+    workshop = service.workshop(create_demo(service, passcode=PASSCODE))
+    document = docx.Document(io.BytesIO(export_plan(store, workshop.id, "docx", "th")))
+    tables = _tables(document, PLAN_COLUMNS)
+    assert len(tables) == 4
+    first_cells = [row[1] for table in tables for row in table]
+    assert len(first_cells) == len(consolidate.ideas(store, workshop.id))
+    assert t("export.total", "th") not in first_cells
+    assert _tables(document, ("area", "items", "budget")) == []
+    paragraphs = [p.text for p in document.paragraphs]
+    assert t("export.plan_by_votes", "th") in paragraphs
+    assert t("export.no_totals", "th") in paragraphs
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(export_plan(store, workshop.id, "pdf", "th"))
+    text = flat(pdftotext(path))
+    assert flat(t("export.no_totals", "th")) in text
+    assert flat(t("export.grand_total", "th")) not in text
+    texts = cell_texts(store, workshop, "th")  # every idea, in the plan's narrower columns
+    assert words_broken(cell_lines(path), texts) == []
+    store.close()
 
 
 def _all_paragraphs(document):
@@ -114,6 +225,24 @@ def test_the_pdf_gives_back_the_fund_names_and_idea_texts_in_thai(demo, pdf):
     assert flat(FORMULA) in text
     assert flat(t("export.plan_title", "th", province="สมุทรปราการ")) in text
     assert flat("24 มิถุนายน 2562") in text  # the Thai date, in the Buddhist Era
+
+
+def test_the_pdf_text_has_sara_am_words_as_typed(pdf):
+    """Searching the PDF for "อำเภอ" finds it: no "ำ" comes back as two characters or as "า"."""
+    text = pdftotext(pdf)
+    for word in ("อำเภอ", "สม่ำเสมอ", "ประจำ", "คณะทำงาน", "น้ำ"):
+        assert word in text, word
+    assert "กรรมการ" in text and "กรรมกำร" not in text  # a plain "า" stays "า"
+    assert "\u0e4d" not in text  # no nikhahit left over
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_pdf_table_cells_break_lines_only_between_words(demo, pdfs, lang):
+    """Pango's own break positions on each cell's text as typed: a line of a cell never ends
+    inside a word ("ประชุมกรรมกา|รสม่ำเสมอ", "ผู้|รับผิดชอ|บ", "Adopt|ed")."""
+    texts = cell_texts(demo.store, demo.workshop, lang)
+    assert len(texts) > 100
+    assert words_broken(cell_lines(pdfs / f"{lang}.pdf"), texts) == []
 
 
 def test_the_pdf_is_a4_and_embeds_sarabun(pdf):
@@ -146,6 +275,20 @@ def test_chart_pictures_draw_sara_am_whole(word, without_am):
     assert abs(_ink_width(ours) - _ink_width(plain)) <= 2
     assert ImageChops.difference(ours, plain).getbbox() is not None  # and the nikhahit is there
     assert split_sara_am("ความสำคัญ น้ำ") == "ความส\u0e4d\u0e32คัญ น\u0e4d\u0e49\u0e32"
+
+
+def test_the_grade_chart_labels_its_segments_for_black_and_white_print(demo):
+    """A photocopy shows A and D, and B and C, as the same grey: each segment says its grade and
+    count, in letters big enough for the back row of a meeting room."""
+    counts = consolidate.grade_counts(demo.store, demo.workshop.id)
+    spec = grade_distribution(counts, "th").to_dict()
+    _, labels = spec["layer"]
+    assert labels["mark"]["type"] == "text" and labels["mark"]["fontSize"] >= 20
+    assert labels["encoding"]["text"]["field"] == "label"
+    rows = spec["datasets"][spec["data"]["name"]]
+    shown = {r["label"] for r in rows if r["funds"]}
+    assert shown == {f"{r.grade} {r.funds}" for r in counts.itertuples() if r.funds}
+    assert spec["config"]["axis"]["labelFontSize"] >= 20
 
 
 def _label_png(text: str) -> Image.Image:

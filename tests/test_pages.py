@@ -479,6 +479,35 @@ def test_two_devices_rating_a_fund_differently_both_succeed_and_the_group_is_tol
     assert t("workspace.disagreement", "en", grades="A/C") in [w.value for w in phone.warning]
 
 
+def test_the_groups_next_save_clears_the_disagreement_on_its_page(db):
+    known = facts(db)
+    group = known["groups"][0]
+    fund = known["first_fund"][group.id]
+    phone = workspace("en", group.join_code, fund_open=fund)
+    laptop = workspace("en", group.join_code, fund_open=fund)
+
+    def told(at: AppTest) -> tuple[bool, bool]:
+        """The fund's "⚠" in its label, and the request to agree and save again."""
+        return (
+            any(e.label.endswith("⚠") for e in at.expander),
+            t("workspace.disagreement", "en", grades="A/C") in [w.value for w in at.warning],
+        )
+
+    for at, grade in ((phone.run(), "A"), (laptop.run(), "C")):
+        at.radio[0].set_value(grade)
+        at.text_area[0].input(f"grade {grade}")
+        at.form_submit_button[0].click().run()
+    assert told(laptop) == (True, True)
+    # The group agrees on C; the phone, which said A, saves it.
+    phone.run()
+    assert told(phone) == (True, True)
+    phone.radio[0].set_value("C")
+    phone.text_area[0].input("agreed: C")
+    phone.form_submit_button[0].click().run()
+    assert told(phone) == (False, False)
+    assert told(laptop.run()) == (False, False)
+
+
 def test_a_group_votes_with_its_dots_and_sees_how_many_are_left(db):
     group = facts(db)["groups"][0]
     before = stored(db, "votes")
@@ -532,14 +561,24 @@ def test_the_projector_shows_progress_grades_and_the_idea_wall(db, lang):
     workshop = known["workshop"]
     title = workshop.title_th if lang == "th" else workshop.title_en
     assert at.title[0].value == markdown_escaped(title)  # a typed title is shown as typed
+    # The wall by default: a strip of progress and funds per grade, six ideas per area.
     page = "\n".join(h.proto.body for h in at.html)
     for group in known["groups"]:
         assert (group.name_th if lang == "th" else group.name_en) in page
-    assert page.count('class="grade-tile"') == 4
-    assert sum(int(n) for n in re.findall(r"<b>(\d+)</b>", page)) == 25
-    assert page.count('class="idea-card"') == 4 * 6  # six newest per area on the wall
+    per_grade = re.findall(r'class="chip grade"[^>]*>([A-D]) (\d+)</span>', page)
+    assert [letter for letter, _ in per_grade] == ["A", "B", "C", "D"]
+    assert sum(int(n) for _, n in per_grade) == 25
+    assert page.count('class="idea-card') == 4 * 6
     assert "onerror" not in page
     assert not at.toggle  # the join codes are only for the signed-in facilitator
+    # One click away: the grades per district, with the totals.
+    at.session_state["projector-view"] = "grades"
+    at.run()
+    page = "\n".join(h.proto.body for h in at.html)
+    assert page.count('class="grade-tile"') == 4
+    assert sum(int(n) for n in re.findall(r"<b>(\d+)</b>", page)) == 25
+    assert len(at.get("vega_lite_chart")) == 1
+    assert 'class="idea-card' not in page
 
 
 def test_the_projector_reads_again_after_a_save(db):

@@ -6,6 +6,8 @@ Row numbers are as a spreadsheet shows them: the header is row 1, the first fund
 from __future__ import annotations
 
 import io
+import re
+import time
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +17,7 @@ from openpyxl import Workbook
 
 from welfare_core.errors import RosterError
 from welfare_core.model import GroupSpec, RosterRow, Template
-from welfare_core.roster import districts_in, read_roster
+from welfare_core.roster import MAX_COLUMNS, _table, districts_in, read_roster
 from welfare_core.template import load_template
 
 SESSIONS = Path(__file__).resolve().parent.parent / "sessions"
@@ -470,3 +472,48 @@ def test_a_stray_foreign_byte_in_a_utf8_file_is_refused_with_its_row(groups):
     error = refused(data, "funds.csv", groups)
     assert where(error) == [(3, "", "roster.mixed_encoding")]
     assert "row 3: this line is not in the same text encoding" in error.message("en")
+
+
+# --- files made to hurt ------------------------------------------------------------------------
+
+
+def claiming(data: bytes, rows: int) -> bytes:
+    """``data`` (an XLSX) with its sheet claiming to be A1:XFD``rows`` and empty rows up to
+    ``rows``: compressed, a few kilobytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            part = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                part = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD%d"' % rows, part)
+                empty = b"".join(b'<row r="%d"/>' % n for n in range(len(FUNDS) + 2, rows + 1))
+                part = part.replace(b"</sheetData>", empty + b"</sheetData>")
+            dst.writestr(item, part, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("stray", [False, True], ids=["claimed", "claimed-and-a-far-header-cell"])
+def test_an_xlsx_claiming_every_column_is_read_only_as_wide_as_its_header(groups, stray):
+    header = [*TH_HEADER, *([None] * 16378), "x"] if stray else TH_HEADER
+    data = claiming(xlsx_bytes([header, *FUNDS]), 8000)
+    began = time.perf_counter()
+    head, body = _table(data, "funds.xlsx")
+    rows = read_roster(data, "funds.xlsx", groups)
+    took = time.perf_counter() - began
+    print(f"\n{len(data)} byte XLSX claiming A1:XFD8000 read twice in {took:.3f} s")
+    assert rows == EXPECTED
+    assert len(head) == len(TH_HEADER) < MAX_COLUMNS
+    assert all(len(cells) == len(head) for _, cells in body)
+
+
+def test_rows_after_a_thousand_blank_ones_end_the_table(groups):
+    data = csv_bytes([TH_HEADER, GOOD]) + b"\r\n" * 5000 + csv_bytes([FUNDS[0]])
+    assert [r.name for r in read_roster(data, "funds.csv", groups)] == [GOOD[0]]
+
+
+def test_a_western_european_csv_is_not_read_as_thai(groups):
+    rows = [["name", "tambon", "district"], ["Société d'entraide", "Bang Kaeo", "Bang Phli"]]
+    error = refused(csv_bytes(rows, "cp1252"), "funds.csv", groups)
+    assert where(error) == [(0, "", "roster.western_encoding")]
+    assert "Windows-1252" in error.message("en") and "'Société'" in error.message("en")
+    assert "ยุโรปตะวันตก" in error.message("th")

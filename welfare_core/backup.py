@@ -9,6 +9,8 @@ snapshot back in place of a database that no app holds open.
 from __future__ import annotations
 
 import atexit
+import datetime as dt
+import glob
 import os
 import re
 import shutil
@@ -17,7 +19,15 @@ from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
-from welfare_core.errors import BackupFailed, DatabaseUnusable, InvalidInput, NotFound
+import duckdb
+
+from welfare_core.errors import (
+    BackupFailed,
+    DatabaseUnusable,
+    InvalidInput,
+    NotFound,
+    WelfareError,
+)
 from welfare_core.store import (
     THAI_TIME,
     Store,
@@ -25,6 +35,7 @@ from welfare_core.store import (
     check_workshop_file,
     utcnow,
 )
+from welfare_core.wal_watch import SIDE_FILES
 
 DEFAULT_KEEP = 20
 DEFAULT_MINUTES = 5.0
@@ -59,24 +70,58 @@ def _stamp() -> str:
 def snapshot(store: Store, folder: Path, keep: int = DEFAULT_KEEP) -> Path:
     """Write a consistent snapshot of ``store`` into ``folder``; keep its newest ``keep``.
 
-    The copy is written under a temporary name and renamed when complete, so the folder never
-    holds half a snapshot. A second snapshot in the same second replaces the first: it holds
-    everything the first one held.
+    The copy is written under a temporary name, read back whole and compared with the
+    database (every table, row for row in number) and renamed only then, so the folder never
+    holds a snapshot that is not whole. A second snapshot in the same second replaces the
+    first: it holds everything the first one held. Only the folder itself is created, never
+    its parents: a missing parent is most likely a USB stick that was pulled out.
     """
     final = folder / f"{store.path.stem}-{_stamp()}.duckdb"
     partial = folder / f".{final.name}.partial"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        _remove(partial)
-        store.copy_to(partial)
+        folder.mkdir(exist_ok=True)
+        _remove_leftovers(folder, store.path.stem)
+        rows = store.copy_to(partial)
+        _check_whole(partial, rows, folder)
+        _sync(partial)
         os.replace(partial, final)
     except OSError as exc:
         raise BackupFailed("backup.failed", folder=str(folder), detail=exc.strerror) from None
     finally:
         _remove(partial)  # a failed copy leaves nothing behind
+    spare = last_before(folder, store.path.stem, store.damaged_since)
     for old in snapshots(folder, store.path.stem)[:-keep]:
-        old.unlink(missing_ok=True)
+        if old != spare:  # the one to restore after damage to the log stays
+            old.unlink(missing_ok=True)
     return final
+
+
+def _check_whole(copy: Path, rows: dict[str, int], folder: Path) -> None:
+    """Refuse a copy that does not read back as the database it was made from: a full stick
+    can leave a file with no tables, the rows in a log that is never folded in."""
+    if copy.with_name(copy.name + ".wal").exists():
+        raise BackupFailed("backup.incomplete", folder=str(folder))
+    try:
+        found = check_workshop_file(copy)
+    except InvalidInput:
+        raise BackupFailed("backup.incomplete", folder=str(folder)) from None
+    if found != rows:
+        raise BackupFailed("backup.incomplete", folder=str(folder))
+
+
+def _sync(path: Path) -> None:
+    """Onto the stick before the name says the snapshot is there."""
+    with path.open("rb+") as file:
+        os.fsync(file.fileno())
+
+
+def _remove_leftovers(folder: Path, stem: str) -> None:
+    """What a snapshot of this database cut off by a kill left: its partial file and parts."""
+    for left in folder.glob(f".{glob.escape(stem)}-*.duckdb.partial*"):
+        if left.is_dir():
+            shutil.rmtree(left, ignore_errors=True)
+        else:
+            left.unlink(missing_ok=True)
 
 
 def snapshots(folder: Path, stem: str | None = None) -> list[Path]:
@@ -87,20 +132,47 @@ def snapshots(folder: Path, stem: str | None = None) -> list[Path]:
     return [p for _, p in sorted(found)]
 
 
+def last_before(folder: Path, stem: str, when: dt.datetime | None) -> Path | None:
+    """The newest snapshot of database ``stem`` written before ``when`` (naive UTC)."""
+    if when is None or not folder.is_dir():
+        return None
+    limit = (when + THAI_TIME).strftime(_STAMP)
+    earlier = [p for p in snapshots(folder, stem) if p.stem[-len(limit) :] <= limit]
+    return earlier[-1] if earlier else None
+
+
+def damage_warning(store: Store, folder: Path) -> WelfareError | None:
+    """What the facilitator must hear when the log was found damaged at a start: when, and
+    which snapshot to restore (the newest written before then), else that there is none."""
+    when = store.damaged_since
+    if when is None:
+        return None
+    facts = {
+        "time": (when + THAI_TIME).strftime("%Y-%m-%d %H:%M"),
+        "path": str(store.path),
+        "note": str(store.damage_note),
+    }
+    good = last_before(folder, store.path.stem, when)
+    if good is None:
+        return WelfareError("backup.wal_damaged_no_backup", folder=str(folder), **facts)
+    return WelfareError("backup.wal_damaged", snapshot=str(good), **facts)
+
+
 def _remove(path: Path) -> None:
-    """A partial file DuckDB wrote, with the .wal it may leave beside it, if they are there
+    """A partial file DuckDB wrote, with what it may leave beside it, if they are there
     (its folder may be gone with a USB stick)."""
     with suppress(OSError):
-        path.unlink(missing_ok=True)
-        path.with_name(path.name + ".wal").unlink(missing_ok=True)
+        for each in (path, *(path.with_name(path.name + side) for side in SIDE_FILES)):
+            each.unlink(missing_ok=True)
 
 
 def restore(snapshot_file: Path, target: Path) -> Path | None:
     """Put a copy of ``snapshot_file`` in place of the database ``target``.
 
-    Refused, with nothing changed, when the snapshot is missing or no workshop database, or
-    when a running app holds ``target``. The replaced file is kept beside it, renamed; its
-    path is returned (None when there was no file to replace).
+    Refused, with nothing changed, when the snapshot is missing, no workshop database or not
+    whole (every row is read first), or when a running app holds ``target``. The replaced
+    file is kept beside it, renamed; its path is returned (None when there was no file to
+    replace). Should the restored copy then fail to open, the replaced file is put back.
     """
     if not snapshot_file.is_file():
         raise NotFound("backup.no_snapshot", file=str(snapshot_file))
@@ -116,19 +188,51 @@ def restore(snapshot_file: Path, target: Path) -> Path | None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(snapshot_file, partial)
+        _sync(partial)
         if not target.exists():
             os.replace(partial, target)
+            _open_or_undo(target, None)
             return None
-        os.replace(target, aside)
-        wal = target.with_name(target.name + ".wal")  # an old log would be replayed on the copy
-        if wal.exists():
-            os.replace(wal, aside.with_name(aside.name + ".wal"))
+        _move_with_log(target, aside)  # an old log would be replayed on the copy
         os.replace(partial, target)
+        _open_or_undo(target, aside)
     except OSError as exc:
         raise BackupFailed("backup.cannot_restore", path=str(target), detail=exc.strerror) from None
     finally:
         _remove(partial)
     return aside
+
+
+def _move_with_log(source: Path, destination: Path) -> None:
+    """Rename a database file together with its .wal and the other files beside it."""
+    os.replace(source, destination)
+    for side in SIDE_FILES:
+        beside = source.with_name(source.name + side)
+        if beside.exists():
+            os.replace(beside, destination.with_name(destination.name + side))
+
+
+def _open_or_undo(target: Path, aside: Path | None) -> None:
+    """Open the restored ``target`` as the app will (migrating an older snapshot); should that
+    fail, the file put ``aside`` goes back in its place and the restore is refused."""
+    try:
+        Store(target, create=False).close()
+    except (WelfareError, duckdb.Error) as exc:
+        _remove(target)
+        if aside is not None:
+            _move_with_log(aside, target)
+        detail = exc.message("en") if isinstance(exc, WelfareError) else str(exc)
+        raise BackupFailed(
+            "backup.cannot_restore", path=str(target), detail=detail.splitlines()[0]
+        ) from None
+
+
+def _device_of(folder: Path) -> int:
+    """The device of ``folder``, or of its nearest parent that is there."""
+    for place in (folder, *folder.parents):
+        with suppress(OSError):
+            return place.stat().st_dev
+    return -1
 
 
 def _unused(path: Path) -> Path:
@@ -151,6 +255,7 @@ class Backups:
         self.minutes: float | None = None  # set by start(): no periodic snapshots before
         self.last: Path | None = None
         self.failure: BackupFailed | None = None  # the last attempt's, shown on the set-up page
+        self._device = _device_of(folder)  # a USB stick's, say: its path may outlive it
         self._seen = store.commits  # nothing to save before the first write
         self._one_at_a_time = threading.Lock()
         self._stopped = threading.Event()
@@ -161,6 +266,8 @@ class Backups:
         with self._one_at_a_time:
             commits = self.store.commits  # read first: a write during the copy is saved again
             try:
+                if _device_of(self.folder) != self._device:
+                    raise BackupFailed("backup.device_gone", folder=str(self.folder))
                 made = snapshot(self.store, self.folder, self.keep)
             except BackupFailed as err:
                 self.failure = err

@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.opens_db:
             return args.run(args, lang)
         store = Store(database_path(args.db), create=args.creates)
+        _warn_if_damaged(store, lang)
         try:
             return args.run(WorkshopService(store), args, lang)
         finally:
@@ -47,6 +48,13 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"Unexpected error: {exc!r} (set WELFARE_DEBUG=1 for details)", file=sys.stderr)
         return 3
+
+
+def _warn_if_damaged(store: Store, lang: str) -> None:
+    """Damage to the log noticed at a start is said by every command until a restore."""
+    warning = backup.damage_warning(store, backup.backup_dir(store.path))
+    if warning is not None:
+        print(warning.message(lang), file=sys.stderr)
 
 
 def _language() -> str:
@@ -246,6 +254,7 @@ def _backup(args: argparse.Namespace, lang: str) -> int:
         # The app's own connection is the only way in: say where the app puts its snapshots.
         automatic = backup.backup_dir(db)
         raise DatabaseUnusable("backup.db_busy", folder=str(automatic), **exc.params) from None
+    _warn_if_damaged(store, lang)
     try:
         made = backup.snapshot(store, folder)
     finally:

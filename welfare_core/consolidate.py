@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -119,8 +120,36 @@ def disagreements(
     now: dt.datetime | None = None,
     window: dt.timedelta = DISAGREEMENT_WINDOW,
 ) -> pd.DataFrame:
-    """Funds rated differently from two or more devices within ``window`` before ``now``."""
-    return store.read().disagreements(workshop_id, (now or utcnow()) - window)
+    """Funds whose devices gave different grades within ``window`` before ``now``, and whose
+    group has not saved again since: a device of the disagreement saving again settles it.
+
+    The disagreement is shown on the group's page (the fund's "⚠" and the request to agree
+    and save again), so the next save from a device that took part in it is the group's
+    answer, whatever grade it gives; only the devices' newest ratings since then count. A
+    device that had not rated the fund joins the disagreement instead. The columns name the
+    fund, the grades given and the number of devices.
+    """
+    ratings = store.read().recent_ratings(workshop_id, (now or utcnow()) - window)
+    split = []
+    for _, rows in ratings.groupby("fund_id", sort=True):
+        if unsettled := _unsettled_grades(zip(rows["device"], rows["grade"], strict=True)):
+            split.append({**rows.iloc[0].drop(["device", "grade"]).to_dict(), **unsettled})
+    columns = ["fund_id", "fund", "tambon", "group_th", "group_en", "grades", "devices"]
+    return pd.DataFrame(split, columns=columns)
+
+
+def _unsettled_grades(ratings: Iterable[tuple[str, str]]) -> dict[str, object]:
+    """The grades and number of devices of an open disagreement among (device, grade) ratings
+    in the order they were saved; empty when there is none."""
+    newest: dict[str, str] = {}
+    for device, grade in ratings:
+        if device in newest and len(set(newest.values())) > 1:  # the group's answer
+            newest = {}
+        newest[device] = grade
+    grades = sorted(set(newest.values()))
+    if len(grades) < 2:
+        return {}
+    return {"grades": "/".join(grades), "devices": len(newest)}
 
 
 def rating_history(store: Store, workshop_id: int, fund_id: int | None = None) -> pd.DataFrame:
@@ -133,6 +162,11 @@ def idea_history(store: Store, workshop_id: int, idea_id: int | None = None) -> 
     return store.read().idea_history(workshop_id, idea_id)
 
 
+def plenary_history(store: Store, workshop_id: int) -> pd.DataFrame:
+    """Every vote, merge, adoption and closing or reopening of entry, oldest first."""
+    return store.read().plenary_history(workshop_id)
+
+
 @dataclass(frozen=True)
 class Dashboard:
     """Everything the projector draws, read together."""
@@ -143,27 +177,31 @@ class Dashboard:
     progress: pd.DataFrame
     counts: pd.DataFrame
     overall: pd.DataFrame
-    wall: pd.DataFrame  # the newest ideas of each area
+    wall: pd.DataFrame  # each area's newest ideas, or its most voted once entry is closed
     ideas_per_area: dict[str, int]
     disagreements: pd.DataFrame
     changes: pd.DataFrame
 
 
 def dashboard(store: Store, workshop_id: int, wall_size: int = WALL_SIZE) -> Dashboard:
-    """One read of the funds' grades feeds the progress, the counts and the changes."""
+    """One read of the funds' grades feeds the progress, the counts and the changes.
+
+    The wall holds each area's newest ideas during the breakout and, once entry is closed
+    for the plenary, its most voted ones."""
     q = store.read()
     grades = current_grades(store, workshop_id)
     groups, areas = q.groups(workshop_id), q.areas(workshop_id)
     counts = _grade_counts(grades, groups)
     table = _progress(grades, groups, areas, q.idea_counts(workshop_id))
+    locked = workshop_id in q.locked_among({workshop_id})
     return Dashboard(
-        locked=workshop_id in q.locked_among({workshop_id}),
+        locked=locked,
         timer=q.timer(workshop_id),
         areas=areas,
         progress=table,
         counts=counts,
         overall=totals_by_grade(counts),
-        wall=q.current_ideas(workshop_id, newest_per_area=wall_size),
+        wall=q.current_ideas(workshop_id, per_area=wall_size, by_votes=locked),
         ideas_per_area={a.key: int(table[a.key].sum()) for a in areas},
         disagreements=disagreements(store, workshop_id),
         changes=_changed(grades),

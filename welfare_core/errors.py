@@ -63,6 +63,10 @@ class DatabaseUnusable(WelfareError):
     DuckDB database at all."""
 
 
+class NotSaved(WelfareError):
+    """A write that could not reach the disk (it is full): nothing of it was stored."""
+
+
 class BackupFailed(WelfareError):
     """A snapshot could not be written (a full or removed USB stick, a folder not writable)."""
 

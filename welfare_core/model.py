@@ -130,6 +130,9 @@ class Caller:
     token: str
     device: str
     name: str = ""
+    # The Save press that sent a rating or a new idea (a page makes one per form it draws):
+    # the same press again, with the same content, is stored once.
+    press: str = ""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 
@@ -19,6 +19,11 @@ MAX_XLSX_UNPACKED = 50 * 1024 * 1024  # refuses "zip bombs" before openpyxl unpa
 MAX_CELL = 200
 # A province has a few hundred funds, and each is one insert while every group waits to write.
 MAX_ROWS = 2000
+# A roster has seven columns of its own; a header wider than this is cut here (a sheet can
+# claim every one of Excel's 16,384 columns and rows that long would be built for nothing).
+MAX_COLUMNS = 50
+# This many blank rows in a row end the table: past them lies no roster, only padding.
+MAX_BLANK_RUN = 1000
 
 # Column names people use, Thai and English; compared after _header() normalising.
 COLUMNS = {
@@ -37,6 +42,11 @@ _BINARY = (b"PK", b"%PDF", b"\x89PNG", b"\xff\xd8", b"GIF8", b"\xd0\xcf\x11\xe0"
 # "Unicode text" from Excel or Notepad: readable, but not one of the encodings a roster may use.
 _UTF16 = (b"\xff\xfe", b"\xfe\xff")
 _THAI_UTF8 = re.compile(rb"\xe0[\xb8\xb9][\x80-\xbf]")
+# A Thai mark after a Latin letter, or one or two Thai letters between Latin ones: no Thai text
+# is written so; Latin-1 / Windows-1252 accented letters read as Thai Windows look like that.
+_WESTERN_AS_THAI = re.compile(
+    r"[A-Za-z]+(?:[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]|[\u0e01-\u0e5b]{1,2}[A-Za-z])[A-Za-z\u0e01-\u0e5b]*"
+)
 _DISTRICT_PREFIXES = ("อำเภอ", "อ.", "เขต", "amphoe ", "district ")
 
 Row = tuple[int, list[object]]  # a spreadsheet row number and the row's cells
@@ -130,12 +140,16 @@ def _filled(rows: Iterable[Sequence[object]], name: str) -> tuple[list[object], 
     if not any(_cell_text(c) for c in header):
         raise RosterError(name, [RowProblem(0, "", "roster.empty")])
     body: list[Row] = []
+    last = 1
     for number, cells in numbered:
         if any(_cell_text(c) for c in cells):
             if len(body) == MAX_ROWS:
                 problem = RowProblem(0, "", "roster.too_many_rows", (("limit", MAX_ROWS),))
                 raise RosterError(name, [problem])
             body.append((number, list(cells)))
+            last = number
+        elif number - last > MAX_BLANK_RUN:
+            break
     return header, body
 
 
@@ -159,9 +173,14 @@ def _decode(data: bytes, name: str) -> str:
         # Mostly UTF-8 Thai with a few foreign bytes: read as cp874 it would all be garbage.
         raise RosterError(name, [RowProblem(n, "", "roster.mixed_encoding") for n in bad])
     try:
-        return data.decode("cp874")
+        text = data.decode("cp874")
     except UnicodeDecodeError:
         raise RosterError(name, [RowProblem(0, "", "roster.unknown_encoding")]) from None
+    if western := _WESTERN_AS_THAI.search(text):
+        # "Société" in Windows-1252 reads as Thai letters and tone marks inside Latin words
+        word = western.group().encode("cp874").decode("cp1252", errors="replace")
+        raise RosterError(name, [RowProblem(0, "", "roster.western_encoding", (("value", word),))])
+    return text
 
 
 def _is_utf8(line: bytes) -> bool:
@@ -182,13 +201,25 @@ def _xlsx_table(data: bytes, name: str) -> tuple[list[object], list[Row]]:
             raise RosterError(name, [RowProblem(0, "", "roster.too_big", (("limit_mb", 50),))])
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            return _filled(book.worksheets[0].iter_rows(values_only=True), name)
+            return _filled(_sheet_rows(book.worksheets[0]), name)
         finally:
             book.close()
     except RosterError:
         raise
     except Exception:  # openpyxl raises many kinds on a damaged file; all mean the same to a user
         raise RosterError(name, [RowProblem(0, "", "roster.not_csv_or_xlsx")]) from None
+
+
+def _sheet_rows(sheet) -> Iterator[Sequence[object]]:
+    """The rows of a read-only sheet, only as wide as its header. The size a sheet declares
+    is not used: openpyxl pads every row to it, and a 2 KB file claiming A1:XFD8000 would
+    take a core for many seconds."""
+    sheet.reset_dimensions()
+    header = next(sheet.iter_rows(max_row=1, values_only=True), ())
+    filled = [n for n, cell in enumerate(header[:MAX_COLUMNS], start=1) if _cell_text(cell)]
+    width = filled[-1] if filled else 1
+    yield header[:width]
+    yield from sheet.iter_rows(min_row=2, max_col=width, values_only=True)
 
 
 def _header(title: object) -> str:

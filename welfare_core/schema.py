@@ -160,9 +160,17 @@ def m002_plenary(cur: duckdb.DuckDBPyConnection) -> None:
         )""")
 
 
+def m003_press(cur: duckdb.DuckDBPyConnection) -> None:
+    """The Save press a rating or a new idea came from: pressed again after a restart cut off
+    its confirmation, it is not stored twice."""
+    for table in ("ratings", "idea_versions"):
+        cur.execute(f"ALTER TABLE {table} ADD COLUMN press VARCHAR DEFAULT ''")
+
+
 MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     m001_initial,
     m002_plenary,
+    m003_press,
 )
 
 

@@ -11,13 +11,15 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from welfare_core import codes
-from welfare_core.backup import Backups, backup_dir
+from welfare_core.backup import Backups, backup_dir, damage_warning
+from welfare_core.due import parse_due
 from welfare_core.errors import (
     InvalidInput,
     NotAllowed,
     NotFound,
     RosterError,
     RowProblem,
+    WelfareError,
     WorkshopLocked,
 )
 from welfare_core.model import (
@@ -46,9 +48,7 @@ from welfare_core.text import MAX_FIELD, MAX_NAME, MAX_TEXT, visible
 
 MAX_BUDGET = Decimal(10**12)
 MAX_DOTS = 50
-BUDDHIST_ERA_OFFSET = 543
 MAX_TIMER_MINUTES = 240
-_DUE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2]|Q[1-4])$")
 
 
 class WorkshopService:
@@ -233,8 +233,11 @@ class WorkshopService:
         if place is None or place[0] != actor.workshop_id:
             raise NotFound("error.no_fund")
         _require_group(actor, place[1])
+        who = _clean_caller(caller)
+        if who.press and (first := self.store.read().pressed_rating(who, clean)) is not None:
+            return first  # pressed again: a restart cut off the confirmation, not the save
         rating_id = self.store.new_id()
-        row = rating_row(rating_id, actor, _clean_caller(caller), place[1], clean)
+        row = rating_row(rating_id, actor, who, place[1], clean)
         self.store.append("ratings", row, actor.workshop_id)  # refused if locked meanwhile
         return rating_id
 
@@ -245,8 +248,11 @@ class WorkshopService:
         clean = self._clean_idea(
             actor, owner, idea, lambda: self.store.read().plan_year(actor.workshop_id)
         )
+        who = _clean_caller(caller)
+        if who.press and (first := self.store.read().pressed_idea(who, owner, clean)) is not None:
+            return first  # pressed again: a restart cut off the confirmation, not the save
         idea_id = self.store.new_id()
-        row = idea_version_row(idea_id, idea_id, actor, _clean_caller(caller), owner, clean)
+        row = idea_version_row(idea_id, idea_id, actor, who, owner, clean)
         self.store.append("idea_versions", row, actor.workshop_id)  # refused if locked meanwhile
         return idea_id
 
@@ -306,6 +312,10 @@ class WorkshopService:
         if not self.actor(caller.token).is_facilitator:
             raise NotAllowed("error.facilitator_only")
         return self.backups.now()
+
+    def log_damage(self) -> WelfareError | None:
+        """Damage to the database's log found at start-up, and the backup to restore."""
+        return damage_warning(self.store, self.backups.folder)
 
     # --- facilitator: set-up and plenary -----------------------------------------------------
 
@@ -573,6 +583,7 @@ def _clean_caller(caller: Caller) -> Caller:
         caller.token,
         _text(caller.device, MAX_NAME, "field.device") or "unknown",
         _text(caller.name, MAX_NAME, "field.author"),
+        _text(caller.press, MAX_NAME, "field.device"),
     )
 
 
@@ -669,20 +680,7 @@ def _date(value: object) -> dt.date:
 
 
 def _due(value: str, plan_year: Callable[[], int]) -> str:
-    """A month (2020-03) or a quarter (2020-Q2) within a year of the plan year.
-
-    A Buddhist-era year (2563-Q1), as Thai offices write it, is stored as the Western year.
-    """
-    due = (value or "").strip().upper()
-    if not due:
+    """A month or a quarter (calendar or fiscal) near the plan year: see welfare_core.due."""
+    if not (value or "").strip():
         return ""
-    year = plan_year()
-    match = _DUE.match(due)
-    if match and int(match.group(1)) - BUDDHIST_ERA_OFFSET in range(year - 1, year + 2):
-        due = f"{int(match.group(1)) - BUDDHIST_ERA_OFFSET}-{match.group(2)}"
-        match = _DUE.match(due)
-    if not match or abs(int(match.group(1)) - year) > 1:
-        raise InvalidInput(
-            "error.bad_due", value=value, year=year, be_year=year + BUDDHIST_ERA_OFFSET
-        )
-    return due
+    return parse_due(value, plan_year())

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-import tempfile
+import shutil
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import TypeVar
 
@@ -16,9 +17,10 @@ import duckdb
 import pandas as pd
 
 from welfare_core import model
-from welfare_core.errors import BackupFailed, DatabaseUnusable, InvalidInput
+from welfare_core.errors import BackupFailed, DatabaseUnusable, InvalidInput, NotSaved
 from welfare_core.group_commit import GroupCommit
-from welfare_core.schema import migrate
+from welfare_core.schema import MIGRATIONS, migrate
+from welfare_core.wal_watch import WalWatch
 
 T = TypeVar("T")
 _RETRIES = 8
@@ -42,6 +44,9 @@ class Store:
         self.path = Path(path)
         self._commits = 0
         self._counting = threading.Lock()
+        self._wal = WalWatch(self.path)
+        # Before DuckDB replays the log, which it does up to any damage without a word.
+        self.damaged_since = self._wal.check(utcnow())
         if not self.path.is_file():
             if not create:
                 raise DatabaseUnusable("error.db_missing", path=str(self.path))
@@ -51,11 +56,17 @@ class Store:
             migrate(self._con)
         except duckdb.Error as exc:
             raise _unusable(self.path, exc) from None
-        self._ids = _IdPool(self._con)
+        self._ids = _IdPool(self._con, self.path)
         self._appends = GroupCommit(self.write)
 
     def close(self) -> None:
         self._con.close()
+        self._wal.close()
+
+    @property
+    def damage_note(self) -> Path:
+        """The file that keeps the damage to the log noticed at a start, until a restore."""
+        return self._wal.note
 
     def read(self) -> Queries:
         return Queries(self._con.cursor(), self._ids.take)
@@ -68,7 +79,11 @@ class Store:
         self._appends.append(table, row, workshop_id)
 
     def write(self, work: Callable[[Queries], T]) -> T:
-        """Run ``work`` in one transaction; retried when DuckDB reports a write conflict."""
+        """Run ``work`` in one transaction; retried when DuckDB reports a write conflict.
+
+        A commit that cannot be written (a full disk) raises NotSaved: nothing of ``work`` is
+        stored, and the same write succeeds once there is room again.
+        """
         for attempt in range(_RETRIES):
             cur = self._con.cursor()
             try:
@@ -77,14 +92,20 @@ class Store:
                 cur.commit()
                 with self._counting:
                     self._commits += 1
+                self._wal.record()
                 return result
-            except duckdb.TransactionException as exc:
-                cur.rollback()
-                if "conflict" not in str(exc).lower() or attempt == _RETRIES - 1:
+            except duckdb.Error as exc:
+                _roll_back(cur)
+                if _no_room(exc):
+                    raise _disk_full(self.path) from None
+                conflict = (
+                    isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
+                )
+                if not conflict or attempt == _RETRIES - 1:
                     raise
                 time.sleep(random.uniform(0.001, 0.01) * (attempt + 1))
             except BaseException:
-                cur.rollback()
+                _roll_back(cur)
                 raise
             finally:
                 cur.close()
@@ -96,8 +117,9 @@ class Store:
         anything was written since their last snapshot."""
         return self._commits
 
-    def copy_to(self, target: Path) -> None:
-        """Write the whole database into the new file ``target``, while other threads write.
+    def copy_to(self, target: Path) -> dict[str, int]:
+        """Write the whole database into the new file ``target``, while other threads write;
+        return the rows of each table it holds.
 
         One transaction reads every table at the same moment (DuckDB's snapshot isolation)
         into Parquet files, so the copy holds exactly the transactions committed before it
@@ -105,24 +127,27 @@ class Store:
         this process's connection instead (COPY FROM DATABASE) hung DuckDB now and then when
         the copy was detached while participants were saving.
         """
-        with tempfile.TemporaryDirectory(prefix=".snapshot-", dir=target.parent) as parts:
-            cur = self._con.cursor()
-            try:
-                cur.begin()
-                tables = [name for (name,) in cur.execute(_TABLES).fetchall()]
-                for table in tables:
-                    part = str(Path(parts) / f"{table}.parquet")
-                    cur.execute(f"COPY {_quoted(table)} TO '{_literal(part)}' (FORMAT parquet)")
-                next_id = cur.execute(_NEXT_ID).fetchone()[0]
-                cur.commit()
-                _build_copy(target, Path(parts), tables, next_id)
-            except duckdb.Error as exc:
-                detail = str(exc).splitlines()[0]
-                raise BackupFailed(
-                    "backup.failed", folder=str(target.parent), detail=detail
-                ) from None
-            finally:
-                cur.close()
+        parts = target.with_name(target.name + ".parts")  # removed however the copy ends
+        parts.mkdir()
+        cur = self._con.cursor()
+        try:
+            cur.begin()
+            tables = [name for (name,) in cur.execute(_TABLES).fetchall()]
+            rows = {}
+            for table in tables:
+                part = _literal(str(parts / f"{table}.parquet"))
+                copied = cur.execute(f"COPY {_quoted(table)} TO '{part}' (FORMAT parquet)")
+                rows[table] = copied.fetchone()[0]
+            next_id = cur.execute(_NEXT_ID).fetchone()[0]
+            cur.commit()
+            _build_copy(target, parts, tables, next_id)
+            return rows
+        except duckdb.Error as exc:
+            detail = str(exc).splitlines()[0]
+            raise BackupFailed("backup.failed", folder=str(target.parent), detail=detail) from None
+        finally:
+            cur.close()
+            shutil.rmtree(parts, ignore_errors=True)
 
 
 _TABLES = """
@@ -148,8 +173,26 @@ def _build_copy(target: Path, parts: Path, tables: list[str], next_id: int) -> N
         con.execute("DROP SEQUENCE row_ids")
         con.execute(f"CREATE SEQUENCE row_ids START {int(next_id)}")
         con.commit()
+        # Into the file now: a close that cannot checkpoint (a full USB stick) says nothing,
+        # and the rows would stay in a .wal beside a file with no tables.
+        con.execute("CHECKPOINT")
     finally:
         con.close()
+
+
+def _roll_back(cur: duckdb.DuckDBPyConnection) -> None:
+    """Roll back what is still open: a commit that failed has ended its transaction already,
+    and the error of a second rollback would hide the first one's cause."""
+    with suppress(duckdb.Error):
+        cur.rollback()
+
+
+def _no_room(exc: duckdb.Error) -> bool:
+    return "No space left on device" in str(exc)
+
+
+def _disk_full(path: Path) -> NotSaved:
+    return NotSaved("error.disk_full", path=str(path.parent))
 
 
 def _literal(text: str) -> str:
@@ -160,22 +203,37 @@ def _literal(text: str) -> str:
 _WORKSHOP_TABLES = {"schema_migrations", "workshops", "groups", "funds"}
 
 
-def check_workshop_file(path: Path) -> None:
-    """Refuse ``path`` unless it is a DuckDB file holding a workshop database; opened read-only,
-    so nothing in it changes."""
+def check_workshop_file(path: Path) -> dict[str, int]:
+    """Refuse ``path`` unless it is a whole workshop database; return the rows of each table.
+
+    Opened read-only, so nothing in it changes. Every row of every table is read (a file cut
+    short or damaged fails here, not after it has replaced the database), and its schema must
+    be one this app knows.
+    """
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
         detail = str(exc).splitlines()[0]
         raise InvalidInput("backup.not_a_database", file=str(path), detail=detail) from None
     try:
-        tables = {
-            row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-        }
+        tables = {row[0] for row in con.execute(_TABLES).fetchall()}
+        if not tables >= _WORKSHOP_TABLES:
+            raise InvalidInput("backup.not_workshops", file=str(path))
+        rows = {table: _read_whole(con, table) for table in tables}
+        version = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+    except duckdb.Error as exc:
+        detail = str(exc).splitlines()[0]
+        raise InvalidInput("backup.damaged", file=str(path), detail=detail) from None
     finally:
         con.close()
-    if not tables >= _WORKSHOP_TABLES:
-        raise InvalidInput("backup.not_workshops", file=str(path))
+    if (version or 0) > len(MIGRATIONS):
+        raise InvalidInput("backup.newer_schema", file=str(path))
+    return rows
+
+
+def _read_whole(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """The rows of ``table``, every column of every row read (a hash of each row)."""
+    return con.execute(f"SELECT count(*), bit_xor(hash(t)) FROM {_quoted(table)} t").fetchone()[0]
 
 
 def check_not_in_use(path: Path) -> None:
@@ -196,6 +254,9 @@ def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+_ID_BLOCK = "SELECT nextval('row_ids') FROM range(?)"
+
+
 class _IdPool:
     """Row ids handed out from blocks of the ``row_ids`` sequence: one query per hundred rows.
 
@@ -204,16 +265,24 @@ class _IdPool:
 
     BLOCK = 100
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path) -> None:
         self._cur = con.cursor()  # its own, used under the lock only
+        self._path = path
         self._free: list[int] = []
         self._lock = threading.Lock()
 
     def take(self) -> int:
         with self._lock:
             if not self._free:
-                rows = self._cur.execute("SELECT nextval('row_ids') FROM range(?)", [self.BLOCK])
-                self._free = sorted((r[0] for r in rows.fetchall()), reverse=True)
+                try:
+                    rows = self._cur.execute(
+                        "SELECT nextval('row_ids') FROM range(?)", [self.BLOCK]
+                    )
+                    self._free = sorted((r[0] for r in rows.fetchall()), reverse=True)
+                except duckdb.Error as exc:  # the block is committed: it needs the disk too
+                    if _no_room(exc):
+                        raise _disk_full(self._path) from None
+                    raise
             return self._free.pop()
 
 
@@ -487,6 +556,27 @@ class Queries:
 
     # --- events: ratings, idea versions, votes, locks ---------------------------------------
 
+    def pressed_rating(self, caller: model.Caller, r: model.RatingInput) -> int | None:
+        """The rating this press of Save already stored, with this content, if it did."""
+        row = self._one(
+            "SELECT id FROM ratings WHERE press = ? AND device = ? AND fund_id = ? "
+            "AND grade = ? AND reason = ? AND members IS NOT DISTINCT FROM ? "
+            "AND balance_baht IS NOT DISTINCT FROM ? LIMIT 1",
+            [caller.press, caller.device, r.fund_id, r.grade, r.reason, r.members, r.balance_baht],
+        )
+        return row[0] if row else None
+
+    def pressed_idea(
+        self, caller: model.Caller, group_id: int, idea: model.IdeaInput
+    ) -> int | None:
+        """The new idea this press of Save already stored, with this text, if it did."""
+        row = self._one(
+            "SELECT idea_id FROM idea_versions WHERE press = ? AND device = ? AND group_id = ? "
+            "AND area = ? AND text = ? AND id = idea_id LIMIT 1",
+            [caller.press, caller.device, group_id, idea.area, idea.text],
+        )
+        return row[0] if row else None
+
     def insert_idea_version(
         self,
         actor: model.Actor,
@@ -722,29 +812,44 @@ class Queries:
         )
 
     def current_ideas(
-        self, workshop_id: int, newest_per_area: int | None = None, group_id: int | None = None
+        self,
+        workshop_id: int,
+        per_area: int | None = None,
+        group_id: int | None = None,
+        by_votes: bool = False,
     ) -> pd.DataFrame:
-        """Live ideas, newest first, with group, fund, votes, origins and the plenary's decision.
+        """Live ideas, newest first (see ``by_votes``), with group, fund, votes, origins and the
+        plenary's decision.
 
         An idea merged into another leaves the list; its votes and its group count for the
         idea it was merged into (``origins_th``/``origins_en`` name every group behind it).
-        With ``newest_per_area`` only that many ideas per area are read (the projector's wall),
-        and only their origins and votes are counted; with ``group_id`` only that group's.
+        With ``per_area`` only that many ideas per area are read (the projector's wall): the
+        newest, or with ``by_votes`` the most voted (the newest first among equal votes), in
+        that order; only their origins and votes are counted. With ``group_id`` only that
+        group's ideas.
         """
         return self._df(
             f"""
             WITH {_MERGED}, {_LATEST},
+            tally AS (
+                SELECT coalesce(m.into_id, v.idea_id) AS idea_id, sum(v.delta) AS votes
+                FROM votes v LEFT JOIN merged m ON m.idea_id = v.idea_id
+                WHERE v.workshop_id = $w GROUP BY ALL
+            ),
             first AS (
                 SELECT idea_id, min(created_at) AS first_at FROM idea_versions
                 WHERE workshop_id = $w GROUP BY idea_id
             ),
             chosen AS (
-                SELECT i.*, fi.first_at FROM latest i
+                SELECT i.*, fi.first_at,
+                       CASE WHEN $v THEN coalesce(t.votes, 0) ELSE 0 END AS rank_votes
+                FROM latest i
                 JOIN first fi ON fi.idea_id = i.idea_id
                 LEFT JOIN merged m ON m.idea_id = i.idea_id
+                LEFT JOIN tally t ON t.idea_id = i.idea_id
                 WHERE NOT i.withdrawn AND m.idea_id IS NULL AND ($g IS NULL OR i.group_id = $g)
                 QUALIFY $n IS NULL OR $n >= row_number() OVER (
-                    PARTITION BY i.area ORDER BY fi.first_at DESC, i.idea_id DESC)
+                    PARTITION BY i.area ORDER BY rank_votes DESC, fi.first_at DESC, i.idea_id DESC)
             ),
             folded AS (
                 SELECT coalesce(m.into_id, i.idea_id) AS into_id, i.group_id
@@ -760,11 +865,6 @@ class Queries:
                 GROUP BY into_id
             ),
             sizes AS (SELECT into_id, count(*) - 1 AS merged FROM folded GROUP BY into_id),
-            tally AS (
-                SELECT coalesce(m.into_id, v.idea_id) AS idea_id, sum(v.delta) AS votes
-                FROM votes v LEFT JOIN merged m ON m.idea_id = v.idea_id
-                WHERE v.workshop_id = $w GROUP BY ALL
-            ),
             decided AS (
                 SELECT idea_id, arg_max(adopted, id) AS adopted FROM adoptions
                 WHERE workshop_id = $w GROUP BY idea_id
@@ -784,28 +884,20 @@ class Queries:
             LEFT JOIN funds f ON f.id = i.fund_id
             LEFT JOIN tally t ON t.idea_id = i.idea_id
             LEFT JOIN decided d ON d.idea_id = i.idea_id
-            ORDER BY i.first_at DESC, i.idea_id DESC
+            ORDER BY i.rank_votes DESC, i.first_at DESC, i.idea_id DESC
             """,
-            {"w": workshop_id, "n": newest_per_area, "g": group_id},
+            {"w": workshop_id, "n": per_area, "g": group_id, "v": by_votes},
         )
 
-    def disagreements(self, workshop_id: int, since: dt.datetime) -> pd.DataFrame:
-        """Funds whose devices' newest ratings since ``since`` differ (two devices or more)."""
+    def recent_ratings(self, workshop_id: int, since: dt.datetime) -> pd.DataFrame:
+        """The ratings saved since ``since``, fund by fund and oldest first, with the device."""
         return self._df(
             """
-            WITH newest AS (
-                SELECT fund_id, group_id, device, grade FROM ratings
-                WHERE workshop_id = ? AND created_at >= ?
-                QUALIFY row_number() OVER (PARTITION BY fund_id, device ORDER BY id DESC) = 1
-            )
-            SELECT n.fund_id, f.name AS fund, f.tambon, g.name_th AS group_th,
-                   g.name_en AS group_en,
-                   array_to_string(list_sort(list_distinct(list(n.grade))), '/') AS grades,
-                   count(DISTINCT n.device) AS devices
-            FROM newest n JOIN funds f ON f.id = n.fund_id JOIN groups g ON g.id = n.group_id
-            GROUP BY ALL
-            HAVING count(DISTINCT n.device) > 1 AND count(DISTINCT n.grade) > 1
-            ORDER BY n.fund_id
+            SELECT r.fund_id, f.name AS fund, f.tambon, g.name_th AS group_th,
+                   g.name_en AS group_en, r.device, r.grade
+            FROM ratings r JOIN funds f ON f.id = r.fund_id JOIN groups g ON g.id = r.group_id
+            WHERE r.workshop_id = ? AND r.created_at >= ?
+            ORDER BY r.fund_id, r.id
             """,
             [workshop_id, since],
         )
@@ -834,6 +926,44 @@ class Queries:
             ORDER BY v.id
             """,
             [workshop_id, idea_id, idea_id],
+        )
+
+    def plenary_history(self, workshop_id: int) -> pd.DataFrame:
+        """The plenary's decisions, oldest first: votes (``delta`` +1 or -1, by the voting
+        group), merges (``idea`` merged into ``into``), adoptions and their withdrawal, and
+        entry closed or reopened. Ideas are named by their newest text."""
+        return self._df(
+            f"""
+            WITH {_LATEST},
+            events AS (
+                SELECT id, CASE WHEN delta > 0 THEN 'vote' ELSE 'unvote' END AS kind,
+                       group_id, idea_id, NULL::BIGINT AS into_id,
+                       actor_role, actor_name, device, created_at
+                FROM votes WHERE workshop_id = $w
+                UNION ALL
+                SELECT id, 'merge', NULL, idea_id, into_idea_id,
+                       actor_role, actor_name, device, created_at
+                FROM idea_merges WHERE workshop_id = $w
+                UNION ALL
+                SELECT id, CASE WHEN adopted THEN 'adopt' ELSE 'unadopt' END, NULL, idea_id, NULL,
+                       actor_role, actor_name, device, created_at
+                FROM adoptions WHERE workshop_id = $w
+                UNION ALL
+                SELECT id, CASE WHEN locked THEN 'lock' ELSE 'unlock' END, NULL, NULL, NULL,
+                       actor_role, actor_name, device, created_at
+                FROM lock_events WHERE workshop_id = $w
+            )
+            SELECT e.id, e.kind, g.name_th AS group_th, g.name_en AS group_en,
+                   a.name_th AS area_th, a.name_en AS area_en, i.text AS idea,
+                   j.text AS into_idea, e.actor_role, e.actor_name, e.device, e.created_at
+            FROM events e
+            LEFT JOIN latest i ON i.idea_id = e.idea_id
+            LEFT JOIN latest j ON j.idea_id = e.into_id
+            LEFT JOIN groups g ON g.id = coalesce(e.group_id, i.group_id)
+            LEFT JOIN areas a ON a.workshop_id = $w AND a.key = i.area
+            ORDER BY e.id
+            """,
+            {"w": workshop_id},
         )
 
 
@@ -866,6 +996,7 @@ def rating_row(
         r.members,
         r.balance_baht,
         *_stamp(actor, caller),
+        caller.press,
     ]
 
 
@@ -895,6 +1026,7 @@ def idea_version_row(
         p.budget_baht,
         withdrawn,
         *_stamp(actor, caller),
+        caller.press,
     ]
 
 

@@ -127,12 +127,16 @@ def test_every_screen_in_thai_and_english(
     # The projector: every group's progress full in the demo, the chart, the idea wall.
     nav_to(page, "nav.projector", shown)
     shown = walk.arrive("projector", {"th": workshop.title_th, "en": workshop.title_en})
-    rows = page.locator(".progress-row")
+    rows = page.locator(".chip.progress")
     expect(rows).to_have_count(len(workshop.groups))
     for row, seeded in zip(rows.all(), workshop.groups, strict=True):
         expect(row).to_contain_text(f"{len(seeded.funds)}/{len(seeded.funds)}")
+    shoot(page, lang, "projector", title(page), page.locator(".idea-card").first)
+    # The chart of grades per district is the projector's other view.
+    views = page.get_by_role("radiogroup", name=t("projector.view", shown))
+    views.get_by_role("radio", name=t("projector.view_grades", shown), exact=True).click()
     chart = page.get_by_text(t("projector.grades", shown), exact=True)
-    shoot(page, lang, "projector", title(page), chart, page.locator(".idea-card").first)
+    shoot(page, lang, "projector-grades", title(page), chart, page.locator(".grade-tile").first)
 
     # The facilitator signs in and goes through the set-up tabs, the plenary and the export.
     nav_to(page, "nav.start", shown)
@@ -190,7 +194,7 @@ def test_no_request_leaves_the_room(browser: Browser, demo_app: AppServer):
     context.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/])"), outside)
     page = open_page(context.new_page(), demo_app.url("/"))
     nav_to(page, "nav.projector", "th")
-    expect(page.locator(".progress-row").first).to_be_visible(timeout=20_000)
+    expect(page.locator(".chip.progress").first).to_be_visible(timeout=20_000)
     page.wait_for_load_state("networkidle")
     context.close()
     assert elsewhere == []

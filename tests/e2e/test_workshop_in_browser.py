@@ -77,7 +77,7 @@ def test_six_groups_rate_every_fund_and_the_projector_follows_without_a_click(
     projector.on("load", lambda p: loads.append(p.url))
     open_page(projector, fresh_app.url(f"/projector?ws={workshop.slug}"))
     expect(title(projector)).to_have_text(workshop.title_th)
-    rows = projector.locator(".progress-row")
+    rows = projector.locator(".chip.progress")
     expect(rows).to_have_text(
         [re.compile(rf"^{re.escape(g.name_th)}\s*0/{len(g.funds)}$") for g in workshop.groups]
     )
@@ -112,7 +112,7 @@ def test_six_groups_rate_every_fund_and_the_projector_follows_without_a_click(
     )
     counts = {letter: list(grades.values()).count(letter) for letter in GRADE_LETTERS}
     assert sum(counts.values()) == 25
-    expect(projector.locator(".grade-tile")).to_have_text(
+    expect(projector.locator(".chip.grade")).to_have_text(
         [re.compile(rf"^{letter}\s*{counts[letter]}$") for letter in GRADE_LETTERS],
         timeout=left_ms(),
     )

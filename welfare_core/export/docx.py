@@ -1,10 +1,17 @@
 """The report as a Word document: Sarabun in every slot (Thai is drawn with the complex-script
-font, w:cs), real Heading styles for the navigation pane, page numbers in the footer."""
+font, w:cs), real Heading styles for the navigation pane, page numbers in the footer.
+
+Sarabun is embedded in the file (as Word embeds fonts: obfuscated, ECMA-376 17.8.1), so Word
+and LibreOffice draw it where it is not installed: without it LibreOffice drew Loma, wider, and
+broke words and pages. The font table names TH SarabunPSK, the government PCs' font, as its
+alternative for a reader that ignores embedded fonts.
+"""
 
 from __future__ import annotations
 
 import copy
 import io
+import uuid
 from typing import NamedTuple
 
 from docx import Document
@@ -12,15 +19,20 @@ from docx.document import _Body
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.table import CT_Row, CT_Tbl
 from docx.oxml.text.paragraph import CT_P
 from docx.shared import Cm, Pt, RGBColor
+from lxml import etree
 
 from welfare_core.export import report
 from welfare_core.export.model import ExportModel
-from welfare_core.export.thai import FONT, chart_png
+from welfare_core.export.thai import FONT, chart_png, font_file
+from welfare_core.store import THAI_TIME
 
 BODY_PT = 11
 TABLE_PT = 9.5
@@ -29,8 +41,10 @@ NAVY = RGBColor(0x1F, 0x38, 0x64)
 GREY = RGBColor(0x44, 0x44, 0x44)
 HEADER_FILL = "DDE4EE"
 TOTAL_FILL = "F2F4F7"
-TEXT_WIDTH_CM = 16.0
+TEXT_WIDTH_CM = 16.0  # A4 less 3 cm left and 2 cm right, as Thai official documents use
 TC, TEXT = qn("w:tc"), f".//{qn('w:t')}"
+OFFICIAL_FONT = "TH SarabunPSK"  # on Thai government PCs (Cabinet resolution of 2010)
+OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
 PARAGRAPH_STYLES = {  # report paragraph style -> (size, bold, centred, colour)
     "body": (BODY_PT, False, False, None),
     "note": (BODY_PT, False, False, GREY),
@@ -42,8 +56,10 @@ PARAGRAPH_STYLES = {  # report paragraph style -> (size, bold, centred, colour)
 
 def write(model: ExportModel) -> bytes:
     doc = Document()
+    _properties(doc, model)
     _page_setup(doc, model)
     _styles(doc, model.lang)
+    _embed_font(doc)
     # python-docx is slow at national size (thousands of tables, 20,000 rows): each block is
     # built in a small scratch body in the same tree, then moved before the section properties
     # (python-docx would scan the whole body for every addition), and tables of one shape are
@@ -62,12 +78,54 @@ def write(model: ExportModel) -> bytes:
     return out.getvalue()
 
 
+def _properties(doc, model: ExportModel) -> None:
+    """File > Properties: the plan's title, the organisers as author, made now (not python-docx
+    of 2013, its template's)."""
+    core = doc.core_properties
+    core.title = model.text("plan_title", province=model.province)
+    core.subject = model.title
+    core.author = core.last_modified_by = "; ".join(model.workshop.organisers) or model.title
+    core.created = core.modified = model.exported_at - THAI_TIME  # the file stores UTC
+    core.comments = core.keywords = core.category = ""
+    core.revision = 1
+    core.language = "th-TH" if model.lang == "th" else "en-GB"
+
+
+def _embed_font(doc) -> None:
+    """Sarabun, regular and bold, inside the file, named in its font table with TH SarabunPSK
+    as the alternative."""
+    table = next(p for p in doc.part.package.iter_parts() if p.partname == "/word/fontTable.xml")
+    fonts = etree.fromstring(table.blob)
+    font = etree.SubElement(fonts, qn("w:font"), {qn("w:name"): FONT})
+    etree.SubElement(font, qn("w:altName"), {qn("w:val"): OFFICIAL_FONT})
+    etree.SubElement(font, qn("w:charset"), {qn("w:val"): "DE"})  # Thai
+    etree.SubElement(font, qn("w:family"), {qn("w:val"): "swiss"})
+    etree.SubElement(font, qn("w:pitch"), {qn("w:val"): "variable"})
+    for weight, tag in (("Regular", "w:embedRegular"), ("Bold", "w:embedBold")):
+        key = uuid.uuid4()
+        uri = PackURI(f"/word/fonts/{FONT.lower()}-{weight.lower()}.odttf")
+        data = _obfuscate(font_file(weight).read_bytes(), key)
+        part = Part(uri, OBFUSCATED_FONT, data, table.package)
+        rid = table.relate_to(part, RELATIONSHIP_TYPE.FONT)
+        key_text = "{" + str(key).upper() + "}"
+        etree.SubElement(font, qn(tag), {qn("r:id"): rid, qn("w:fontKey"): key_text})
+    table._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
+    settings = doc.settings.element
+    settings.insert(1, OxmlElement("w:embedTrueTypeFonts"))  # after w:zoom, as the schema orders
+
+
+def _obfuscate(font: bytes, key: uuid.UUID) -> bytes:
+    """The first 32 bytes XORed with the key's 16 bytes in reverse order (ECMA-376 17.8.1)."""
+    mask = bytes.fromhex(key.hex)[::-1] * 2
+    return bytes(b ^ m for b, m in zip(font[:32], mask, strict=True)) + font[32:]
+
+
 def _page_setup(doc, model: ExportModel) -> None:
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(2.2), Cm(2)
-    section.left_margin, section.right_margin = Cm(2.5), Cm(2.5)
+    section.top_margin, section.bottom_margin = Cm(2.5), Cm(2)
+    section.left_margin, section.right_margin = Cm(3), Cm(2)
     section.different_first_page_header_footer = True  # no number on the title page
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER

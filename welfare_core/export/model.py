@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from welfare_core import consolidate
-from welfare_core.i18n import BUDDHIST_ERA, long_date, t
+from welfare_core.due import due_words, long_date
+from welfare_core.i18n import t
 from welfare_core.model import GRADE_LETTERS, GradeLevel, PlanArea, Workshop
 from welfare_core.store import THAI_TIME, Store, utcnow
 
@@ -25,7 +26,7 @@ class ExportModel:
     ideas: pd.DataFrame  # live ideas, area by area, most votes first
     plan: pd.DataFrame  # adopted ideas, or every idea while nothing is adopted
     plan_adopted: bool
-    history: pd.DataFrame  # every rating and idea version, oldest first
+    history: pd.DataFrame  # every rating, idea version and plenary decision, oldest first
     exported_at: dt.datetime
 
     def text(self, key: str, **params: object) -> str:
@@ -73,14 +74,8 @@ class ExportModel:
         return long_date(day, self.lang)
 
     def due(self, due: str | None) -> str:
-        """A plan item's month (2020-03) or quarter (2020-Q2), written out for a reader."""
-        if not due:
-            return ""
-        year, part = due.split("-")
-        shown = int(year) + (BUDDHIST_ERA if self.lang == "th" else 0)
-        if part.startswith("Q"):
-            return self.text("quarter", quarter=part[1], year=shown)
-        return f"{self.text('months').split()[int(part) - 1]} {shown}"
+        """A plan item's month or quarter in the words every screen and file uses."""
+        return due_words(due, self.lang)
 
     def change(self, row: pd.Series) -> str:
         """Better, worse or the same as the previous grade (A is best); blank when unknown."""
@@ -137,7 +132,8 @@ def _counts_by_district(counts: pd.DataFrame, funds: pd.DataFrame) -> pd.DataFra
 
 
 def _history(store: Store, workshop_id: int) -> pd.DataFrame:
-    """Ratings and idea versions in one list, oldest first, in Thai time."""
+    """Ratings, idea versions and the plenary's decisions in one list, oldest first, in Thai
+    time."""
     ratings = consolidate.rating_history(store, workshop_id).assign(
         kind="rating", subject_th=lambda d: d["fund"], subject_en=lambda d: d["fund"]
     )
@@ -150,10 +146,17 @@ def _history(store: Store, workshop_id: int) -> pd.DataFrame:
         subject_en=versions["area"].map(lambda k: areas[k].name_en),
         content=versions["text"],
     )
+    decisions = consolidate.plenary_history(store, workshop_id)
+    said = zip(decisions["kind"], decisions["idea"], decisions["into_idea"], strict=True)
+    decisions = decisions.assign(
+        subject_th=decisions["area_th"],
+        subject_en=decisions["area_en"],
+        content=[f"{idea} → {into}" if kind == "merge" else idea for kind, idea, into in said],
+    )
     columns = [
         "created_at", "kind", "group_th", "group_en", "subject_th", "subject_en", "content",
         "actor_role", "actor_name", "device", "id",
     ]  # fmt: skip
-    both = pd.concat([ratings[columns], versions[columns]], ignore_index=True)
-    both["created_at"] = both["created_at"] + THAI_TIME
-    return both.sort_values(["created_at", "id"]).reset_index(drop=True)
+    every = pd.concat([ratings[columns], versions[columns], decisions[columns]], ignore_index=True)
+    every["created_at"] = every["created_at"] + THAI_TIME
+    return every.sort_values(["created_at", "id"]).reset_index(drop=True)

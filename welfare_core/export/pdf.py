@@ -8,13 +8,13 @@ import html
 
 from welfare_core.export import report
 from welfare_core.export.model import ExportModel
-from welfare_core.export.thai import FONT, chart_png, font_file, split_sara_am
+from welfare_core.export.thai import FONT, chart_png, pdf_font
 
 CSS = """
 @font-face { font-family: Sarabun; src: url("%(regular)s"); }
 @font-face { font-family: Sarabun; font-weight: bold; src: url("%(bold)s"); }
 @page {
-  size: A4; margin: 2.2cm 2cm 2cm 2.5cm;
+  size: A4; margin: 2.5cm 2cm 2cm 3cm;  /* 3 cm left, 2 cm right: Thai official */
   @bottom-center { content: "%(page)s " counter(page); font: 9pt Sarabun; color: #555; }
 }
 @page :first { @bottom-center { content: none; } }
@@ -51,8 +51,8 @@ def write(model: ExportModel) -> bytes:
 
 def to_html(model: ExportModel) -> str:
     css = CSS % {
-        "regular": font_file("Regular").as_uri(),
-        "bold": font_file("Bold").as_uri(),
+        "regular": _data_url(pdf_font("Regular")),
+        "bold": _data_url(pdf_font("Bold")),
         "page": model.text("page"),
     }
     body: list[str] = []
@@ -72,8 +72,13 @@ def to_html(model: ExportModel) -> str:
     )
 
 
+def _data_url(font: bytes) -> str:
+    return "data:font/ttf;base64," + base64.b64encode(font).decode()
+
+
 def _text(value: str) -> str:
-    return split_sara_am(html.escape(value)).replace("\n", "<br>")
+    """As typed: Pango finds Thai words only in the text as typed ("ำ" included)."""
+    return html.escape(value).replace("\n", "<br>")
 
 
 def _block(block: report.Block, attrs: str) -> str:

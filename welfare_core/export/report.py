@@ -1,7 +1,12 @@
 """The plan as a report: one list of blocks that the Word and the PDF writers both draw.
 
 Title page with the workshop facts; 1. grades per district with the chart; 2. the plan, a table
-per area; 3. the grades fund by fund, per district; appendix: every idea.
+per area and, once adopted, the budget by area; 3. the grades fund by fund, per district;
+appendix: every idea with its groups and votes.
+
+Column widths are in centimetres of the 16 cm between the margins (3 cm left, 2 cm right, as
+Thai official documents use): each column is wider than its longest header word in bold, so a
+line breaks only between words.
 """
 
 from __future__ import annotations
@@ -12,10 +17,12 @@ from decimal import Decimal
 
 import pandas as pd
 
-from welfare_core.export.model import BUDDHIST_ERA, ExportModel
-from welfare_core.model import GRADE_LETTERS
+from welfare_core.due import BUDDHIST_ERA
+from welfare_core.export.model import ExportModel
+from welfare_core.model import GRADE_LETTERS, PlanArea
 
 DOCUMENT_IDEAS_PER_AREA = 100  # a national workshop has thousands; a reader wants the top
+NO_BUDGET = "-"
 
 # A table cell: plain text, or (text, detail) where the detail is a smaller second line.
 Cell = str | tuple[str, str]
@@ -85,6 +92,8 @@ def number(value: object, decimals: int = 0) -> str:
 def _title_page(report: Report, model: ExportModel) -> None:
     w = model.workshop
     year = w.plan_year + (BUDDHIST_ERA if model.lang == "th" else 0)
+    if w.organisers:
+        report.add(Paragraph(model.text("organisers_label"), "centre"))
     report.add(*(Paragraph(o, "centre") for o in w.organisers))
     report.add(
         Paragraph(model.text("plan_title", province=model.province), "title"),
@@ -102,7 +111,7 @@ def _title_page(report: Report, model: ExportModel) -> None:
         ("exported", f"{model.date(model.exported_at.date())} {model.exported_at:%H:%M}"),
     ]
     rows: list[list[Cell]] = [[model.text(f"fact.{k}"), v] for k, v in facts]
-    report.add(Table([model.text("col.item"), model.text("col.value")], rows, [1, 2.4]))
+    report.add(Table([model.text("col.item"), model.text("col.value")], rows, [4.7, 11.3]))
     if model.empty:
         report.add(Paragraph(model.text("nothing_yet"), "note"))
     if w.is_sample:
@@ -128,7 +137,7 @@ def _summary(
         Table(
             [*headers, model.text("col.total")],
             rows,
-            [3, 1, 1, 1, 1, 1.6, 1.2],
+            [4.4, 1.5, 1.5, 1.5, 1.5, 2.6, 3.0],
             frozenset(range(1, len(columns) + 1)),
             total=True,
         )
@@ -139,7 +148,7 @@ def _summary(
     levels: list[list[Cell]] = [
         [g.letter, (model.grade_name(g.letter), _description(model, g))] for g in model.grades
     ]
-    report.add(Table([model.text("col.grade"), model.text("col.level")], levels, [1, 8]))
+    report.add(Table([model.text("col.grade"), model.text("col.level")], levels, [1.8, 14.2]))
 
 
 def _description(model: ExportModel, level) -> str:
@@ -147,34 +156,67 @@ def _description(model: ExportModel, level) -> str:
 
 
 def _plan(report: Report, model: ExportModel) -> None:
+    """Clean columns an officer copies into a proposal; groups and votes are in the appendix.
+    Until the plenary adopts ideas this is every idea, duplicates included: no totals."""
     report.add(PageBreak(), Heading(f"2. {model.text('section.plan')}", 1))
     if model.plan.empty:
         report.add(Paragraph(model.text("no_ideas"), "note"))
         return
     report.add(Paragraph(model.text("plan_adopted" if model.plan_adopted else "plan_by_votes")))
-    headers = [
-        model.text(f"col.{k}") for k in ("no", "idea", "responsible", "due", "partner", "budget")
-    ]
+    if not model.plan_adopted:
+        report.add(Paragraph(model.text("no_totals"), "note"))
+    keys = ("no", "idea", "action", "responsible", "due", "partner", "budget")
+    headers = [model.text(f"col.{k}") for k in keys]
+    budgets = []
     for n, area in enumerate(model.areas, start=1):
         report.add(Heading(f"2.{n} {model.area_name(area)}", 2))
-        items = _within_limit(report, model, model.plan[model.plan["area"] == area.key])
+        every = model.plan[model.plan["area"] == area.key]
+        budgets.append((area, every))  # a total counts the items a long list leaves out too
+        items = _within_limit(report, model, every)
         if items.empty:
             report.add(Paragraph(model.text("no_items"), "note"))
             continue
         rows: list[list[Cell]] = [
             [
                 str(i),
-                (r["text"], _idea_detail(model, r)),
+                r["text"],
+                r["action"] or "",
                 r["responsible"] or "",
                 model.due(r["due"]),
                 r["partner"] or "",
-                number(r["budget_baht"]),
+                _budget(r["budget_baht"]),
             ]
             for i, r in enumerate(items.to_dict("records"), start=1)
         ]
-        budget = number(items["budget_baht"].dropna().sum())
-        rows.append(["", model.text("total"), "", "", "", budget])
-        report.add(Table(headers, rows, [0.9, 5.2, 2.4, 1.9, 2.9, 2.0], frozenset({5}), total=True))
+        if model.plan_adopted:
+            rows.append(["", model.text("total"), "", "", "", "", _sum(every)])
+        widths = [1.0, 3.0, 2.6, 2.4, 2.4, 2.6, 2.0]
+        report.add(Table(headers, rows, widths, frozenset({6}), total=model.plan_adopted))
+    if model.plan_adopted:
+        _plan_budget(report, model, budgets)
+
+
+def _plan_budget(
+    report: Report, model: ExportModel, budgets: list[tuple[PlanArea, pd.DataFrame]]
+) -> None:
+    """Items and budget per area, and the whole plan's."""
+    report.add(Heading(model.text("section.plan_budget"), 2))
+    rows: list[list[Cell]] = [
+        [model.area_name(area), number(len(items)), _sum(items)] for area, items in budgets
+    ]
+    every = pd.concat([items for _, items in budgets])
+    rows.append([model.text("grand_total"), number(len(every)), _sum(every)])
+    headers = [model.text(f"col.{k}") for k in ("area", "items", "budget")]
+    report.add(Table(headers, rows, [9.5, 3.0, 3.5], frozenset({1, 2}), total=True))
+
+
+def _budget(value: object) -> str:
+    return number(value) or NO_BUDGET
+
+
+def _sum(items: pd.DataFrame) -> str:
+    budgets = items["budget_baht"].dropna()
+    return number(budgets.sum()) if len(budgets) else NO_BUDGET
 
 
 def _within_limit(report: Report, model: ExportModel, items: pd.DataFrame) -> pd.DataFrame:
@@ -189,7 +231,8 @@ def _within_limit(report: Report, model: ExportModel, items: pd.DataFrame) -> pd
 
 def _idea_detail(model: ExportModel, row: dict) -> str:
     lines = [f"{model.text('col.action')}: {row['action']}"] if row["action"] else []
-    lines.append(model.text("groups_votes", groups=model.local(row, "origins"), votes=row["votes"]))
+    said = model.text("groups_votes", groups=model.local(row, "origins"), votes=row["votes"])
+    lines.append(f"{said} · {model.text('col.adopted')}" if row["adopted"] else said)
     return "\n".join(lines)
 
 
@@ -215,7 +258,8 @@ def _funds(report: Report, model: ExportModel) -> None:
             ]
             for i, r in enumerate(funds.to_dict("records"), start=1)
         ]
-        report.add(Table(headers, rows, [0.9, 4, 1.3, 1.9, 2.3, 1.7, 5.5], frozenset({5})))
+        widths = [1.0, 3.5, 1.3, 1.8, 2.6, 2.3, 3.5]
+        report.add(Table(headers, rows, widths, frozenset({5})))
 
 
 def _appendix(report: Report, model: ExportModel) -> None:
@@ -224,18 +268,7 @@ def _appendix(report: Report, model: ExportModel) -> None:
         report.add(Paragraph(model.text("no_ideas"), "note"))
         return
     headers = [
-        model.text(f"col.{k}")
-        for k in (
-            "no",
-            "groups",
-            "idea",
-            "responsible",
-            "due",
-            "partner",
-            "budget",
-            "votes",
-            "adopted",
-        )
+        model.text(f"col.{k}") for k in ("no", "idea", "responsible", "due", "partner", "budget")
     ]
     for area in model.areas:
         report.add(Heading(model.area_name(area), 2))
@@ -246,15 +279,12 @@ def _appendix(report: Report, model: ExportModel) -> None:
         rows: list[list[Cell]] = [
             [
                 str(i),
-                model.local(r, "origins"),
-                (r["text"], f"{model.text('col.action')}: {r['action']}" if r["action"] else ""),
+                (r["text"], _idea_detail(model, r)),
                 r["responsible"] or "",
                 model.due(r["due"]),
                 r["partner"] or "",
-                number(r["budget_baht"]),
-                str(r["votes"]),
-                model.text("yes") if r["adopted"] else "",
+                _budget(r["budget_baht"]),
             ]
             for i, r in enumerate(items.to_dict("records"), start=1)
         ]
-        report.add(Table(headers, rows, [0.9, 2, 5, 2, 1.8, 2, 1.8, 1.5, 1.5], frozenset({6, 7})))
+        report.add(Table(headers, rows, [1.0, 5.6, 2.4, 2.4, 2.6, 2.0], frozenset({5})))

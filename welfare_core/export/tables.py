@@ -33,57 +33,69 @@ def _yes_no(name: str) -> Callable[[ExportModel, Row], object]:
     return lambda m, r: m.text("yes" if r[name] else "no")
 
 
+# Widths add up to what a landscape A4 page holds at about 80 % (the workbook prints fit to width).
 FUNDS = (
-    Column("district", _local("group"), width=18),
-    Column("fund", _field("fund"), width=40),
-    Column("tambon", _field("tambon"), width=16),
-    Column("grade", _field("grade"), width=8),
-    Column("level", lambda m, r: m.grade_name(r["grade"]), width=36),
-    Column("reason", _field("reason"), width=60),
+    Column("district", _local("group"), width=14),
+    Column("fund", _field("fund"), width=26),
+    Column("tambon", _field("tambon"), width=12),
+    Column("grade", _field("grade"), width=7),
+    Column("level", lambda m, r: m.grade_name(r["grade"]), width=20),
+    Column("reason", _field("reason"), width=40),
     Column("members", _field("members"), "int", 12),
-    Column("balance", _field("balance_baht"), "money", 16),
-    Column("previous", _field("previous_grade"), width=10),
-    Column("change", _field("change"), width=12),
-    Column("rated_at", _field("rated_at"), "time", 18),
+    Column("balance", _field("balance_baht"), "money", 13),
+    Column("previous", _field("previous_grade"), width=8),
+    Column("change", _field("change"), width=10),
+    Column("rated_at", _field("rated_at"), "time", 17),
 )
 
 # The columns an idea and a plan item share.
-AREA = Column("area", _local("area"), width=26)
-GROUPS = Column("groups", _local("origins"), width=20)
-IDEA = Column("idea", _field("text"), width=60)
-ACTION = Column("action", _field("action"), width=40)
-RESPONSIBLE = Column("responsible", _field("responsible"), width=22)
-DUE = Column("due", _field("due"), width=10)
-PARTNER = Column("partner", _field("partner"), width=22)
-BUDGET = Column("budget", _field("budget_baht"), "money", 14)
-VOTES = Column("votes", _field("votes"), "int", 8)
+AREA = Column("area", _local("area"), width=18)
+GROUPS = Column("groups", _local("origins"), width=14)
+IDEA = Column("idea", _field("text"), width=40)
+ACTION = Column("action", _field("action"), width=30)
+RESPONSIBLE = Column("responsible", _field("responsible"), width=16)
+DUE = Column("due", lambda m, r: m.due(r["due"]), width=18)
+PARTNER = Column("partner", _field("partner"), width=16)
+BUDGET = Column("budget", _field("budget_baht"), "money", 12)
+VOTES = Column("votes", _field("votes"), "int", 7)
 
 IDEAS = (
     AREA,
     GROUPS,
     IDEA,
-    Column("fund", _field("fund"), width=30),
+    Column("fund", _field("fund"), width=20),
     ACTION,
     RESPONSIBLE,
     DUE,
     PARTNER,
     BUDGET,
     VOTES,
-    Column("adopted", _yes_no("adopted"), width=10),
-    Column("merged", _field("merged"), "int", 10),
+    Column("adopted", _yes_no("adopted"), width=8),
+    Column("merged", _field("merged"), "int", 9),
 )
 
-PLAN = (AREA, IDEA, ACTION, RESPONSIBLE, DUE, PARTNER, BUDGET, VOTES, GROUPS)
+PLAN = (
+    Column("no", _field("no"), "int", 5),
+    AREA,
+    IDEA,
+    ACTION,
+    RESPONSIBLE,
+    DUE,
+    PARTNER,
+    BUDGET,
+    VOTES,
+    GROUPS,
+)
 
 HISTORY = (
-    Column("time", _field("created_at"), "time", 18),
-    Column("kind", lambda m, r: m.text(r["kind"]), width=14),
-    Column("group", _local("group"), width=18),
-    Column("subject", _local("subject"), width=36),
-    Column("content", _field("content"), width=60),
-    Column("role", _field("actor_role"), width=12),
-    Column("name", _field("actor_name"), width=16),
-    Column("device", _field("device"), width=20),
+    Column("time", _field("created_at"), "time", 17),
+    Column("kind", lambda m, r: m.text(r["kind"]), width=16),
+    Column("group", _local("group"), width=14),
+    Column("subject", _local("subject"), width=24),
+    Column("content", _field("content"), width=50),
+    Column("role", lambda m, r: m.text(f"role.{r['actor_role']}"), width=11),
+    Column("name", _field("actor_name"), width=14),
+    Column("device", _field("device"), width=16),
 )
 
 
@@ -93,10 +105,10 @@ def headers(model: ExportModel, columns: tuple[Column, ...]) -> list[str]:
 
 def rows(model: ExportModel, columns: tuple[Column, ...], frame: pd.DataFrame) -> list[list]:
     """Plain Python values: None for missing, int and float for numbers, datetime for times."""
-    return [[_plain(c.value(model, r), c.kind) for c in columns] for r in frame.to_dict("records")]
+    return [[plain(c.value(model, r), c.kind) for c in columns] for r in frame.to_dict("records")]
 
 
-def _plain(value: object, kind: str) -> object:
+def plain(value: object, kind: str) -> object:
     if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
         return None
     if kind == "int":

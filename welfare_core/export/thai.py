@@ -1,13 +1,18 @@
-"""Thai in pictures and PDF: the embedded Sarabun font, the chart as PNG, and the sara am fix."""
+"""Thai in pictures and PDF: the embedded Sarabun font, the chart as PNG, and sara am ("ำ")."""
 
 from __future__ import annotations
 
+import copy
+import io
 import re
 from functools import cache
 from pathlib import Path
 
 import altair as alt
 import fontpkg_sarabun
+from fontTools.otlLib.builder import buildCoverage, buildLookup, buildSingleSubstSubtable
+from fontTools.ttLib import TTFont
+from fontTools.ttLib.tables import otTables
 
 from welfare_core.charts import grade_distribution
 from welfare_core.consolidate import totals_by_grade
@@ -16,13 +21,16 @@ from welfare_core.i18n import t
 
 FONT = fontpkg_sarabun.FAMILY
 MAX_CHART_GROUPS = 40  # more bars than a page can label
+CHART_PX = 640  # drawn 16 cm wide: the 20 px labels come out about 12 pt
 FONT_DIR = fontpkg_sarabun.ROOT / "files"
 
 # Sara am (U+0E33) is shaped into nikhahit + sara aa. vl-convert (1.x and 0.x alike) then draws
-# the nikhahit on the next letter and drops the sara aa, and WeasyPrint's PDF maps the pair back
-# to "า" alone, so copied or searched text loses the "ำ". Written as the two characters it looks
-# the same, every glyph keeps its own character, and both render and extract it correctly.
+# the nikhahit on the next letter and drops the sara aa: the chart pictures get the text as the
+# two characters, which look the same. A PDF must keep the text as typed instead: the line
+# breaker finds Thai words only in the typed text (see pdf_font for how it extracts whole).
 _SARA_AM = re.compile("([\u0e48-\u0e4b]?)\u0e33")
+SARA_AA = "uni0E32"
+NIKHAHIT = "uni0E4D"
 
 
 def split_sara_am(text: str) -> str:
@@ -34,23 +42,66 @@ def font_file(weight: str = "Regular") -> Path:
     return FONT_DIR / f"Sarabun-{weight}.ttf"
 
 
+@cache
+def pdf_font(weight: str = "Regular") -> bytes:
+    """Sarabun whose sara aa has a glyph of its own where it ends a sara am.
+
+    A PDF maps each glyph to one text, and WeasyPrint takes the text of its first use. "ำ" is
+    drawn as nikhahit (or a nikhahit-and-tone ligature) then sara aa, so the plain sara aa
+    glyph got "ำ" or "า" for the whole file, and copied text lost one or the other. Here the
+    font itself (one more lookup) swaps the sara aa after a nikhahit for a copy per tone mark:
+    each copy maps to "ำ", "่ำ", "้ำ"..., the nikhahit glyphs to nothing, and "า" stays "า".
+    """
+    font = TTFont(font_file(weight))
+    order = font.getGlyphOrder()
+    before = {  # the glyphs a sara am's sara aa follows, per tone mark (none, or 0E48-0E4B)
+        tone: [g for g in (f"{NIKHAHIT}{tone}", f"{NIKHAHIT}{tone}.narrow") if g in order]
+        for tone in ("", "0E48", "0E49", "0E4A", "0E4B")
+    }
+    copies = {tone: f"{SARA_AA}.am{tone}" for tone in before}
+    font.setGlyphOrder(order + list(copies.values()))
+    for glyph in copies.values():
+        font["glyf"][glyph] = copy.deepcopy(font["glyf"][SARA_AA])
+        font["hmtx"][glyph] = font["hmtx"][SARA_AA]
+    glyph_ids = font.getReverseGlyphMap()
+    gsub = font["GSUB"].table
+    lookups = gsub.LookupList.Lookup
+    rules = []
+    for tone, previous in before.items():
+        lookups.append(buildLookup([buildSingleSubstSubtable({SARA_AA: copies[tone]})]))
+        rules.append(_after(buildCoverage(previous, glyph_ids), glyph_ids, len(lookups) - 1))
+    lookups.append(buildLookup(rules))  # last: after Sarabun's own nikhahit-tone ligatures
+    gsub.LookupList.LookupCount = len(lookups)
+    for record in gsub.FeatureList.FeatureRecord:
+        if record.FeatureTag == "ccmp":  # always applied
+            record.Feature.LookupListIndex.append(len(lookups) - 1)
+            record.Feature.LookupCount += 1
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _after(previous: otTables.Coverage, glyph_ids: dict, lookup: int) -> otTables.ChainContextSubst:
+    """A rule: a sara aa right after one of ``previous`` goes through lookup ``lookup``."""
+    rule = otTables.ChainContextSubst()
+    rule.Format = 3
+    rule.BacktrackGlyphCount, rule.BacktrackCoverage = 1, [previous]
+    rule.InputGlyphCount, rule.InputCoverage = 1, [buildCoverage([SARA_AA], glyph_ids)]
+    rule.LookAheadGlyphCount, rule.LookAheadCoverage = 0, []
+    record = otTables.SubstLookupRecord()
+    record.SequenceIndex, record.LookupListIndex = 0, lookup
+    rule.SubstCount, rule.SubstLookupRecord = 1, [record]
+    return rule
+
+
 def chart_png(model: ExportModel) -> bytes:
     """The projector's grade chart (charts.grade_distribution) as a PNG for the documents."""
     counts = model.grade_counts
-    groups = counts["group_position"].nunique()
-    if groups > MAX_CHART_GROUPS:  # hundreds of bars say nothing: one bar for the whole file
+    if counts["group_position"].nunique() > MAX_CHART_GROUPS:  # one bar for the whole file
         counts = totals_by_grade(counts).assign(
             group_position=1, group_th=t("export.total", "th"), group_en=t("export.total", "en")
         )
-        groups = 1
-    width = max(360, 130 * groups)
-    chart = grade_distribution(counts, model.lang, FONT).properties(
-        width=min(width, 1000), height=260
-    )
-    spec = chart.to_dict()
-    if width > 1000:  # names side by side would overlap: slant them
-        spec["encoding"]["x"]["axis"]["labelAngle"] = -45
-    return render_png(spec)
+    return render_png(grade_distribution(counts, model.lang, FONT).properties(width=CHART_PX))
 
 
 def render_png(chart: alt.TopLevelMixin | dict, scale: float = 2.0) -> bytes:

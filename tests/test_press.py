@@ -1,0 +1,101 @@
+"""One press of Save, one row: a save whose confirmation a server restart cut off, pressed
+again from the same form, is not stored twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import count, lead
+from streamlit.testing.v1 import AppTest
+
+from welfare_core.demo import create_demo
+from welfare_core.i18n import t
+from welfare_core.model import Caller, IdeaInput, RatingInput
+from welfare_core.service import WorkshopService
+from welfare_core.store import Store
+
+
+def test_the_same_press_is_stored_once_and_returns_the_first_result(service, store, workshop):
+    group = workshop.groups[0]
+    fund = store.read().funds(service.workshop(workshop.slug).id, group.id)[0]
+    pressed = Caller(group.join_code, "phone-1", "lead", press="a1b2c3")
+    idea = IdeaInput("data", "ตั้งกองทุนย่อยสำหรับผู้สูงอายุ")
+    rating = RatingInput(fund.id, "B", "มีการประชุมสม่ำเสมอ", members=120)
+
+    first_idea = service.add_idea(pressed, idea)
+    first_rating = service.rate_fund(pressed, rating)
+    assert service.add_idea(pressed, idea) == first_idea
+    assert service.rate_fund(pressed, rating) == first_rating
+    assert (count(store, "idea_versions"), count(store, "ratings")) == (1, 1)
+
+    # Another press, or the same press with other content, is another save.
+    service.add_idea(Caller(group.join_code, "phone-1", "lead", press="d4e5f6"), idea)
+    service.add_idea(pressed, IdeaInput("data", "อบรมการทำบัญชี"))
+    service.rate_fund(pressed, RatingInput(fund.id, "A", "มีการประชุมสม่ำเสมอ", members=120))
+    service.add_idea(lead(group), idea)  # no press at all (the command line): always stored
+    service.add_idea(lead(group), idea)
+    assert (count(store, "idea_versions"), count(store, "ratings")) == (5, 2)
+
+
+@pytest.fixture
+def demo_db(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "workshops.duckdb"
+    store = Store(path)
+    create_demo(WorkshopService(store))
+    store.close()
+    monkeypatch.setenv("WELFARE_DB", str(path))
+    return path
+
+
+def ideas_like(db: Path, text: str) -> int:
+    store = Store(db)
+    try:
+        return (
+            store.read()
+            .cur.execute("SELECT count(*) FROM idea_versions WHERE text = ?", [text])
+            .fetchone()[0]
+        )
+    finally:
+        store.close()
+
+
+def idea_page(link: dict[str, str]) -> AppTest:
+    """A group's page on the ideas tab, as a browser opens the link (after a restart: anew)."""
+    page = AppTest.from_file("../app.py", default_timeout=60)
+    page.session_state["language"] = "th"
+    for key, value in link.items():
+        page.query_params[key] = value
+    page.switch_page("pages/group_workspace.py")
+    page.session_state["workspace-tab"] = t("workspace.tab_ideas", "th")
+    return page.run()
+
+
+def save_idea(page: AppTest, text: str) -> None:
+    form = next(f for f in page.form if f.proto.form.form_id.startswith("new-idea"))
+    form.text_area[0].input(text)
+    form.form_submit_button[0].click().run()
+    assert not page.exception and not page.error
+
+
+def test_saving_again_after_a_restart_cut_off_the_confirmation_stores_one_idea(demo_db):
+    store = Store(demo_db)
+    code = store.read().groups(store.read().workshops()[0].id)[0].join_code
+    store.close()
+    typed = "จัดตั้งศูนย์ดูแลผู้สูงอายุในชุมชน"
+
+    first = idea_page({"code": code})
+    link, press = dict(first.query_params), first.query_params["p"]
+    save_idea(first, typed)
+    assert ideas_like(demo_db, typed) == 1
+    assert first.query_params["p"] != press  # the next Save is another press
+
+    # The server was killed after the commit, before the page heard of it: the browser still
+    # shows the form as typed, its link still holds the press, and the lead presses Save again.
+    again = idea_page({**link, "p": press})
+    save_idea(again, typed)
+    assert ideas_like(demo_db, typed) == 1
+    assert [toast.value for toast in again.toast] == [t("workspace.idea_saved", "th")]
+
+    save_idea(again, typed)  # a new press of the same words is a new idea
+    assert ideas_like(demo_db, typed) == 2
