@@ -3,6 +3,7 @@
 import streamlit as st
 
 from pages.common import (
+    connection_notice,
     facilitator,
     joined_code,
     keep_language_in_link,
@@ -54,4 +55,5 @@ st.html(
     "@media (max-width: 640px) { .stToastContainer { top: auto !important; bottom: .5rem; } }"
     "</style>"
 )
+connection_notice()
 page.run()

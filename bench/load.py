@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import math
 import random
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -86,9 +87,9 @@ class Participant:
     async def save_idea(self, text: str, area: int) -> bool:
         """Type ``text`` into the idea form, choose the area, press Save; True once confirmed."""
         run = self._run
-        choice = _one(run, "selectbox", lambda e: e.proto.form_id.startswith("new-idea"))
-        box = _one(run, "text_area", lambda e: e.proto.form_id.startswith("new-idea"))
-        save = _one(run, "button", lambda e, f=box.proto.form_id: _submits(e, f))
+        choice = _one(run, "selectbox", lambda e: _new_idea(e, "-area"))
+        box = _one(run, "text_area", lambda e: _new_idea(e, "-text"))
+        save = _one(run, "button", lambda e: _new_idea(e, ""))
         self._run = await self.tab.rerun(
             text_value(choice.proto.id, choice.proto.options[area % len(choice.proto.options)]),
             text_value(box.proto.id, text),
@@ -161,8 +162,9 @@ def _one(run: Run, kind: str, wanted) -> Element:
     return found[-1]
 
 
-def _submits(element: Element, form_id: str) -> bool:
-    return element.proto.form_id == form_id and element.proto.is_form_submitter
+def _new_idea(element: Element, widget: str) -> bool:
+    """A widget of the new-idea box: its key (the end of its id) is new-idea-N plus ``widget``."""
+    return re.search(rf"-new-idea-\d+{widget}$", element.proto.id) is not None
 
 
 def summary(steps: list[Step]) -> dict[str, object]:

@@ -6,7 +6,9 @@ import datetime as dt
 import html
 import re
 import secrets
-from collections.abc import Callable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Mapping
 from typing import TypeVar
 
 import streamlit as st
@@ -16,11 +18,13 @@ from welfare_core.backup import Backups, backup_dir, backup_minutes
 from welfare_core.codes import normalise_code, passcode_matches
 from welfare_core.config import database_path
 from welfare_core.demo import DEMO_PASSCODE
+from welfare_core.due import long_date
 from welfare_core.errors import DatabaseUnusable, TooSoon, WelfareError
 from welfare_core.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from welfare_core.model import Caller, Group, Timer, Workshop
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store, utcnow
+from welfare_core.text import MAX_TEXT
 from welfare_core.throttle import RoomThrottle, Throttle
 
 T = TypeVar("T")
@@ -103,6 +107,14 @@ def keep_language_in_link() -> None:
 
 def tr(key: str, **params: object) -> str:
     return t(key, lang(), **params)
+
+
+def date_shown(day: dt.date | dt.datetime) -> str:
+    """A date as people of the chosen language write it: Thai months and Buddhist-era years on
+    Thai screens (24 มิถุนายน 2562); a time with it when there is one (Thailand time)."""
+    if isinstance(day, dt.datetime):
+        return f"{long_date(day.date(), lang())} {day:%H:%M}"
+    return long_date(day, lang())
 
 
 def pick(th: str, en: str) -> str:
@@ -269,6 +281,81 @@ def forget_group() -> None:
     st.query_params.pop("code", None)
 
 
+# --- what a device has typed but not saved -------------------------------------------------------
+
+MAX_DRAFTS = 2000  # devices whose drafts are kept; the one unheard of longest goes first
+Owner = tuple[str, str]  # (group join code, device): a draft is never shown to another group
+
+
+class Drafts:
+    """What each device has typed or chosen and not saved yet, in this server's memory.
+
+    A phone reloads the page after the user has been in LINE or the camera; the new browser
+    session starts empty, so its widgets start from here. Bounded: texts are cut to MAX_TEXT
+    characters (the widgets allow less) and only the newest ``limit`` devices are kept.
+    """
+
+    def __init__(self, limit: int = MAX_DRAFTS) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()  # script runs of many sessions share this
+        self._by_owner: OrderedDict[Owner, dict[str, object]] = OrderedDict()
+
+    def read(self, owner: Owner) -> dict[str, object]:
+        with self._lock:
+            return dict(self._by_owner.get(owner, {}))
+
+    def keep(self, owner: Owner, values: Mapping[str, object]) -> None:
+        bounded = {name: _bounded(value) for name, value in values.items()}
+        with self._lock:
+            draft = self._by_owner.pop(owner, {})
+            draft.update(bounded)
+            self._by_owner[owner] = draft  # the newest last
+            while len(self._by_owner) > self.limit:
+                self._by_owner.popitem(last=False)
+
+    def forget(self, owner: Owner, names: Collection[str]) -> None:
+        with self._lock:
+            for name in names:
+                self._by_owner.get(owner, {}).pop(name, None)
+
+
+def _bounded(value: object) -> object:
+    if isinstance(value, str):
+        return value[:MAX_TEXT]
+    return value if isinstance(value, int | float) else None
+
+
+def drafts() -> Drafts:
+    return _drafts_for(str(database_path()))
+
+
+@st.cache_resource
+def _drafts_for(path: str) -> Drafts:
+    """One per database: the join codes of two databases may be the same."""
+    return Drafts()
+
+
+def restore_draft(
+    owner: Owner, widgets: Mapping[str, str], choices: Mapping[str, Collection[object]]
+) -> None:
+    """Before the widgets are drawn: each one this session does not hold (after a reload, or on
+    a tab not drawn in the last run) starts from the device's draft. ``widgets`` maps a draft
+    field to its widget's key; a field in ``choices`` is restored only to one of them."""
+    draft = drafts().read(owner)
+    for name, key in widgets.items():
+        # An empty field is not restored: that would clear what the browser still shows.
+        if key in st.session_state or draft.get(name) in (None, ""):
+            continue
+        if name not in choices or draft[name] in choices[name]:
+            st.session_state[key] = draft[name]
+
+
+def keep_draft(owner: Owner, widgets: Mapping[str, str]) -> None:
+    """After the widgets are drawn: what they hold now is the device's draft."""
+    held = {name: st.session_state[key] for name, key in widgets.items() if key in st.session_state}
+    drafts().keep(owner, held)
+
+
 # --- the facilitator of this browser session -----------------------------------------------------
 
 
@@ -300,6 +387,38 @@ def require_facilitator() -> tuple[Workshop, Caller]:
 
 
 # --- shared pieces of screens --------------------------------------------------------------------
+
+
+def css_text(text: str) -> str:
+    """Text as a CSS string: every sign but letters, digits and spaces as a CSS escape, so it
+    can neither end the string nor the <style> element."""
+    escaped = "".join(ch if ch.isalnum() or ch == " " else f"\\{ord(ch):x} " for ch in text)
+    return f'"{escaped}"'
+
+
+# The page while the server cannot be reached: Streamlit shows then a dialog of its own.
+_DISCONNECTED = "body:has([data-testid=stApp]:not([data-test-connection-state=CONNECTED]))"
+
+
+def connection_notice() -> None:
+    """Streamlit's words when the server cannot be reached ("Connection error ... Are you
+    connected to the internet?") are English and fixed in its frontend: no setting translates
+    them. While the connection is lost, its dialog and its "CONNECTING" say ours instead. CSS,
+    on the page before the connection goes; the dialog keeps its close button."""
+    title, text = css_text(tr("connection.lost_title")), css_text(tr("connection.lost"))
+    connecting = css_text(tr("connection.connecting"))
+    dialog = f"{_DISCONNECTED} [data-testid=stDialog] section[role=dialog]"
+    status = "[data-testid=stConnectionStatus] > :last-child"  # "CONNECTING", top right
+    st.html(
+        f"""<style>
+        {status} {{ font-size: 0; }}
+        {status}::after {{ content: {connecting}; font-size: 0.875rem; }}
+        {dialog} > :is(h2, div) {{ display: none; }}
+        {dialog}::before {{ content: {title}; display: block; padding: 1.5rem 3rem 0 1.5rem;
+                            font-size: 1.5rem; font-weight: 700; line-height: 1.4; }}
+        {dialog}::after {{ content: {text}; display: block; padding: 1rem 1.5rem 1.5rem; }}
+        </style>"""
+    )
 
 
 def timer_display(timer: Timer, size_px: int = 40) -> None:

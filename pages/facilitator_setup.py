@@ -5,6 +5,7 @@ import streamlit as st
 
 from pages.common import (
     attempt,
+    date_shown,
     lang,
     markdown_escaped,
     pick,
@@ -105,29 +106,32 @@ if session_tab.open:
                 if st.button(tr("setup.lock"), icon=":material/lock:"):
                     attempt(lambda: svc.set_locked(me, True), "setup.locked")
         with timer_col:
-            st.subheader(tr("timer.label"), anchor=False)
+            # The count-down says "time left" itself: the heading names the tool.
+            st.subheader(tr("timer.title"), anchor=False)
             timer = svc.timer(wid)
             timer_display(timer)
-            with st.form("timer"):
-                minutes = st.number_input(
-                    tr("field.minutes").capitalize(),
-                    min_value=1,
-                    max_value=MAX_TIMER_MINUTES,
-                    value=20,
-                )
-                if st.form_submit_button(tr("timer.set")):
+            # Not a form: Start uses the minutes in the box too, one click instead of two.
+            minutes = st.number_input(
+                tr("field.minutes").capitalize(),
+                min_value=1,
+                max_value=MAX_TIMER_MINUTES,
+                value=timer.duration_s // 60 or 20,
+            )
+            # A row that wraps: four columns cut the Thai "หยุดชั่วคราว".
+            with st.container(horizontal=True):
+                if st.button(tr("timer.set"), icon=":material/timer:"):
                     attempt(lambda: svc.set_timer(me, int(minutes)), "timer.done")
-            start, pause, reset = st.columns(3)
-            if start.button(
-                tr("timer.start"),
-                icon=":material/play_arrow:",
-                disabled=timer.counting(utcnow()),
-            ):
-                attempt(lambda: svc.start_timer(me), "timer.done")
-            if pause.button(tr("timer.pause"), icon=":material/pause:", disabled=not timer.running):
-                attempt(lambda: svc.pause_timer(me), "timer.done")
-            if reset.button(tr("timer.reset"), icon=":material/replay:"):
-                attempt(lambda: svc.reset_timer(me), "timer.done")
+                if st.button(
+                    tr("timer.start"),
+                    icon=":material/play_arrow:",
+                    disabled=timer.counting(utcnow()),
+                ):
+                    attempt(lambda: svc.start_timer(me, int(minutes)), "timer.done")
+                paused = not timer.running
+                if st.button(tr("timer.pause"), icon=":material/pause:", disabled=paused):
+                    attempt(lambda: svc.pause_timer(me), "timer.done")
+                if st.button(tr("timer.reset"), icon=":material/replay:"):
+                    attempt(lambda: svc.reset_timer(me), "timer.done")
         backup_panel()
 
 if codes_tab.open:
@@ -149,7 +153,8 @@ if facts_tab.open:
             st.subheader(tr("setup.facts_title"), anchor=False)
             title_th = st.text_input(tr("field.title_th").capitalize(), workshop.title_th)
             title_en = st.text_input(tr("field.title_en").capitalize(), workshop.title_en)
-            held_on = st.date_input(tr("setup.held_on"), workshop.held_on)
+            held_on = st.date_input(tr("setup.held_on"), workshop.held_on, format="DD/MM/YYYY")
+            st.caption(markdown_escaped(date_shown(workshop.held_on)))  # the picker: Western years
             venue_th = st.text_input(tr("field.venue_th").capitalize(), workshop.venue_th)
             venue_en = st.text_input(tr("field.venue_en").capitalize(), workshop.venue_en)
             if st.form_submit_button(tr("setup.save"), type="primary"):

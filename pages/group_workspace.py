@@ -9,15 +9,19 @@ import streamlit as st
 
 from pages.common import (
     attempt,
+    date_shown,
     device,
+    drafts,
     forget_group,
     form_key,
     joined_code,
+    keep_draft,
     lang,
     markdown_escaped,
     open_group,
     pick,
     press,
+    restore_draft,
     service,
     show_error,
     show_flash,
@@ -30,6 +34,7 @@ from welfare_core.due import BUDDHIST_ERA, due_words
 from welfare_core.errors import TooSoon, WelfareError
 from welfare_core.model import GRADE_LETTERS, ActionPlan, Caller, IdeaInput, RatingInput
 from welfare_core.store import THAI_TIME
+from welfare_core.text import MAX_NAME, MAX_TEXT
 
 svc = service()
 code = joined_code()
@@ -48,8 +53,20 @@ except WelfareError as err:
     st.page_link("pages/start.py", label=tr("nav.start"), icon=":material/home:")
     st.stop()
 st.query_params["code"] = format_code(group.join_code)
-me = Caller(group.join_code, device(), st.session_state.get("author", ""), press())
 wid = workshop.id
+areas = svc.areas(wid)
+TABS = [tr("workspace.tab_rate"), tr("workspace.tab_ideas"), tr("workspace.tab_vote")]
+
+# What this device has typed or chosen and not saved comes back after a reload: draft field ->
+# the key of its widget. Each is restored just before its widget is drawn (a value set for a
+# widget not drawn in that run is lost in the browser) and kept once drawn.
+owner = (group.join_code, device())
+new_idea = form_key("new-idea")  # the new idea's widgets get new keys after each save
+IDEA_DRAFT = {field: f"{new_idea}-{field}" for field in ("area", "text", "a", "r", "d", "p", "b")}
+PAGE_DRAFT = {"author": "author", "tab": "workspace-tab"}
+area_keys = [area.key for area in areas]
+restore_draft(owner, PAGE_DRAFT, {"tab": TABS})
+me = Caller(group.join_code, device(), st.session_state.get("author", ""), press())
 
 st.title(markdown_escaped(pick(group.name_th, group.name_en)), anchor=False)
 st.caption(
@@ -62,7 +79,7 @@ timer_display(svc.timer(wid), size_px=28)
 show_flash()
 if workshop.locked:
     st.warning(tr("workspace.locked"), icon=":material/lock:")
-st.text_input(tr("workspace.your_name"), key="author", max_chars=100)
+st.text_input(tr("workspace.your_name"), key="author", max_chars=MAX_NAME)
 
 grades = consolidate.current_grades(svc.store, wid)
 mine = grades[grades["group_id"] == group.id]
@@ -72,7 +89,12 @@ st.progress(
     text=tr("workspace.progress", rated=rated, total=len(mine)),
 )
 levels = {level.letter: level for level in svc.grade_levels(wid)}
-areas = svc.areas(wid)
+
+
+def limited(field: str) -> str:
+    """A long text's label with its limit, said before anything is typed. Not max_chars: the
+    browser would cut a longer paste without a word; the service refuses it and says why."""
+    return tr("workspace.limited", field=tr(field).capitalize(), limit=f"{MAX_TEXT:,}")
 
 
 def grade_label(letter: str) -> str:
@@ -86,6 +108,9 @@ def rating_form(fund: pd.Series) -> None:
     form = f"rate-{fund['fund_id']}"
     # The form starts from the current rating, so a change keeps the figures. Its key does not
     # follow other devices' ratings: a form being filled in must survive them and still submit.
+    # Closed entry: the button is disabled, as the idea form's is. The fields are not: a form
+    # whose fields turn disabled drops what was typed before entry closed.
+    closed = workshop.locked
     with st.form(form_key(form), border=False):
         grade = st.radio(
             tr("col.grade"),
@@ -100,7 +125,7 @@ def rating_form(fund: pd.Series) -> None:
             ],
         )
         reason = st.text_area(
-            tr("field.reason").capitalize(),
+            limited("field.reason"),
             value=fund["reason"] if current else "",
             placeholder=tr("workspace.reason_hint"),
         )
@@ -117,7 +142,7 @@ def rating_form(fund: pd.Series) -> None:
             step=1000.0,
             value=float(fund["balance_baht"]) if pd.notna(fund["balance_baht"]) else None,
         )
-        if st.form_submit_button(tr("workspace.save_rating"), type="primary"):
+        if st.form_submit_button(tr("workspace.save_rating"), type="primary", disabled=closed):
             if grade is None:
                 st.error(tr("workspace.choose_grade"), icon=":material/error:")
             else:
@@ -127,7 +152,7 @@ def rating_form(fund: pd.Series) -> None:
     if len(history) > 1:
         with st.popover(tr("workspace.history", count=len(history))):
             st.dataframe(
-                history.assign(created_at=history["created_at"] + THAI_TIME)[
+                history.assign(created_at=(history["created_at"] + THAI_TIME).map(date_shown))[
                     ["created_at", "grade", "reason", "actor_name", "device"]
                 ].rename(
                     columns={
@@ -148,12 +173,17 @@ def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, Act
     def value(column: str) -> str:
         return "" if initial is None or pd.isna(initial[column]) else str(initial[column])
 
-    text = st.text_area(tr("field.idea").capitalize(), value=value("text"), key=f"{prefix}-text")
-    with st.expander(tr("workspace.action_plan"), expanded=initial is not None):
-        action = st.text_input(tr("field.action").capitalize(), value("action"), key=f"{prefix}-a")
-        who = st.text_input(
-            tr("field.responsible").capitalize(), value("responsible"), key=f"{prefix}-r"
+    def field(key: str, column: str) -> str:
+        return st.text_input(
+            tr(f"field.{column}").capitalize(), value(column), key=f"{prefix}-{key}"
         )
+
+    text = st.text_area(limited("field.idea"), value("text"), key=f"{prefix}-text")
+    # Open when editing, or when a draft brought back holds some of the plan.
+    planned = any(st.session_state.get(f"{prefix}-{key}") for key in "ardp")
+    with st.expander(tr("workspace.action_plan"), expanded=initial is not None or planned):
+        action = field("a", "action")
+        who = field("r", "responsible")
         due = st.text_input(
             tr("workspace.due"),
             due_words(value("due"), lang()),  # the words the parser reads back
@@ -164,9 +194,7 @@ def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, Act
                 be_year=workshop.plan_year + BUDDHIST_ERA,
             ),
         )
-        partner = st.text_input(
-            tr("field.partner").capitalize(), value("partner"), key=f"{prefix}-p"
-        )
+        partner = field("p", "partner")
         budget = st.number_input(
             tr("field.budget").capitalize(),
             step=1000.0,
@@ -179,22 +207,25 @@ def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, Act
 
 
 def new_idea_form() -> None:
-    with st.form(form_key("new-idea")):
-        keys = list(AREA_NAMES)
-        last = st.session_state.get("last-area")
+    """Not a form: each field reaches the server when it is left, so the draft keeps it."""
+    restore_draft(owner, IDEA_DRAFT, {"area": area_keys})
+    with st.container(border=True, key="new-idea"):
         area = st.selectbox(
-            tr("col.area"),
-            keys,
-            index=keys.index(last) if last in keys else 0,
-            format_func=AREA_NAMES.get,
+            tr("col.area"), area_keys, format_func=AREA_NAMES.get, key=f"{new_idea}-area"
         )
-        text, plan = idea_fields(form_key("new-idea"))
-        if st.form_submit_button(
-            tr("workspace.add_idea"), type="primary", disabled=workshop.locked
+        text, plan = idea_fields(new_idea)
+        if st.button(
+            tr("workspace.add_idea"), type="primary", disabled=workshop.locked, key=new_idea
         ):
-            st.session_state["last-area"] = area  # the next idea is likely in the same area
             idea = IdeaInput(area, text, plan=plan)
-            attempt(lambda: svc.add_idea(me, idea), "workspace.idea_saved", renew="new-idea")
+            attempt(lambda: save_new_idea(idea), "workspace.idea_saved", renew="new-idea")
+    keep_draft(owner, IDEA_DRAFT)
+
+
+def save_new_idea(idea: IdeaInput) -> int:
+    idea_id = svc.add_idea(me, idea)
+    drafts().forget(owner, set(IDEA_DRAFT) - {"area"})  # the next idea is likely in it too
+    return idea_id
 
 
 def own_idea(idea: pd.Series) -> None:
@@ -218,14 +249,40 @@ def own_idea(idea: pd.Series) -> None:
             return
         with editor:
             with st.form(version, border=False):
+                area = st.selectbox(
+                    tr("col.area"),
+                    area_keys,
+                    index=area_keys.index(idea["area"]),
+                    format_func=AREA_NAMES.get,
+                )
                 text, plan_fields = idea_fields(version, idea)
                 if st.form_submit_button(tr("workspace.save_idea"), type="primary"):
-                    edited = IdeaInput(idea["area"], text, plan=plan_fields)
+                    edited = IdeaInput(area, text, plan=plan_fields)
                     attempt(lambda: svc.edit_idea(me, idea_id, edited), "workspace.idea_saved")
-            if st.button(
-                tr("workspace.withdraw"), key=f"withdraw-{idea_id}", icon=":material/delete:"
-            ):
-                attempt(lambda: svc.withdraw_idea(me, idea_id), "workspace.idea_withdrawn")
+            withdraw_with_confirmation(idea_id)
+
+
+def withdraw_with_confirmation(idea_id: int) -> None:
+    """Withdraw takes a second tap: one tap by mistake on a phone must not take an idea away."""
+    asking = f"withdraw-asked-{idea_id}"
+    if not st.session_state.get(asking):
+        st.button(
+            tr("workspace.withdraw"),
+            key=f"ask-withdraw-{idea_id}",
+            icon=":material/delete:",
+            on_click=lambda: st.session_state.update({asking: True}),
+        )
+        return
+    st.warning(tr("workspace.withdraw_confirm"), icon=":material/delete:")
+    yes, no = st.columns(2)
+    if yes.button(tr("workspace.withdraw_yes"), key=f"withdraw-{idea_id}", type="primary"):
+        st.session_state.pop(asking)
+        attempt(lambda: svc.withdraw_idea(me, idea_id), "workspace.idea_withdrawn")
+    no.button(
+        tr("workspace.withdraw_no"),
+        key=f"keep-{idea_id}",
+        on_click=lambda: st.session_state.pop(asking, None),
+    )
 
 
 def vote_row(idea: pd.Series, left: int, ours: int) -> None:
@@ -249,11 +306,8 @@ AREA_NAMES = {area.key: pick(area.name_th, area.name_en) for area in areas}
 
 # Stateful tabs and expanders: a save keeps the user where they were, and only what is open
 # is drawn, so a run on a crowded laptop stays short.
-rate_tab, ideas_tab, vote_tab = st.tabs(
-    [tr("workspace.tab_rate"), tr("workspace.tab_ideas"), tr("workspace.tab_vote")],
-    key="workspace-tab",
-    on_change="rerun",
-)
+rate_tab, ideas_tab, vote_tab = st.tabs(TABS, key="workspace-tab", on_change="rerun")
+keep_draft(owner, PAGE_DRAFT)
 
 if rate_tab.open:
     # Two devices of the group gave different grades just now: say so where the fund is rated.
@@ -267,6 +321,8 @@ if rate_tab.open:
             flag = " ⚠" if fund_id in split else ""
             box = st.expander(
                 markdown_escaped(f"{fund['fund']} — {shown}{flag}"),
+                # A save changes the label, and so the expander: it stays as the user left it.
+                expanded=st.session_state.get(f"fund-{fund_id}", False),
                 key=f"fund-{fund_id}",
                 on_change="rerun",
             )
@@ -301,13 +357,16 @@ if vote_tab.open:
             icon=":material/how_to_vote:",
         )
         # One area at a time: a phone shows a short list, and the page stays quick to draw.
+        restore_draft(owner, {"vote-area": "vote-area"}, {"vote-area": area_keys})
         shown_area = st.segmented_control(
             tr("col.area"),
-            list(AREA_NAMES),
+            area_keys,
             format_func=AREA_NAMES.get,
-            default=areas[0].key,
+            default=area_keys[0],
             required=True,
+            key="vote-area",
         )
+        keep_draft(owner, {"vote-area": "vote-area"})
         in_area = ideas[ideas["area"] == shown_area].sort_values("votes", ascending=False)
         for _, idea in in_area.iterrows():
             vote_row(idea, left, ours_on.get(int(idea["idea_id"]), 0))

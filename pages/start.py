@@ -5,6 +5,7 @@ import streamlit as st
 from pages.common import (
     attempt,
     check_code,
+    date_shown,
     device,
     language_switch,
     markdown_escaped,
@@ -44,9 +45,10 @@ with facilitate:
     st.subheader(tr("start.facilitator_title"), anchor=False)
     with st.form("sign-in"):
         labels = {
-            w.slug: f"{pick(w.title_th, w.title_en)} ({w.held_on:%Y-%m-%d})" for w in workshops
+            w.slug: f"{pick(w.title_th, w.title_en)} ({date_shown(w.held_on)})" for w in workshops
         }
-        slug = st.selectbox(tr("start.workshop_label"), list(labels), format_func=labels.get)
+        # A radio, not a select box: its labels wrap, so a long title is read whole.
+        slug = st.radio(tr("start.workshop_label"), list(labels), format_func=labels.get)
         chosen = next((w for w in workshops if w.slug == slug), None)
         passcode = st.text_input(tr("start.passcode_label"), type="password", max_chars=100)
         signing_in = st.form_submit_button(tr("start.sign_in_button"))
@@ -64,7 +66,7 @@ for workshop in workshops[:5]:
     st.page_link(
         "pages/projector_screen.py",
         label=markdown_escaped(
-            f"{pick(workshop.title_th, workshop.title_en)} ({workshop.held_on:%Y-%m-%d})"
+            f"{pick(workshop.title_th, workshop.title_en)} ({date_shown(workshop.held_on)})"
         ),
         icon=":material/co_present:",
         query_params={"ws": workshop.slug},

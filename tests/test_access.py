@@ -412,8 +412,8 @@ def test_a_group_link_draws_only_that_groups_funds_forms_and_ideas(db):
     at.run()
     forms = [f.proto.form.form_id for f in at.form]
     edited = {int(form.split("-")[1]) for form in forms if form.startswith("edit-")}
-    withdrawn = {
-        int(b.key.split("-")[1]) for b in at.button if (b.key or "").startswith("withdraw")
+    withdrawn = {  # the first of withdraw's two taps
+        int(b.key.split("-")[2]) for b in at.button if (b.key or "").startswith("ask-withdraw")
     }
     assert edited == withdrawn == held.idea_ids[mine.id]
 
@@ -636,6 +636,11 @@ ALLOWED = {
     ("pages/common.py", "{box}"): "secrets.token_hex()",
     ("pages/common.py", "{left}"): "Timer.left(), an int",
     ("pages/common.py", "{running}"): "'true' or 'false'",
+    ("pages/common.py", "{connecting}"): "css_text() of a catalog word: every sign escaped",
+    ("pages/common.py", "{title}"): "css_text() of a catalog sentence: every sign escaped",
+    ("pages/common.py", "{text}"): "css_text() of a catalog sentence: every sign escaped",
+    ("pages/common.py", "{dialog}"): "a CSS selector written in common.py",
+    ("pages/common.py", "{status}"): "a CSS selector written in common.py",
     ("pages/projector_screen.py", "{colours[row['grade']]}"): "a colour of GRADE_COLOURS",
     ("pages/facilitator_setup.py", "tr('setup.codes_hint', base=base)"): (
         "the server's own address: WELFARE_PUBLIC_URL or http://LAN-IP:port"
@@ -653,6 +658,9 @@ ALLOWED = {
         "pages/group_workspace.py",
         "tr('workspace.dots_left', left=left, dots=workshop.dots_per_group)",
     ): ("counts"),
+    ("pages/group_workspace.py", "limited('field.reason')"): "tr() of catalog words and a number",
+    ("pages/group_workspace.py", "limited('field.idea')"): "tr() of catalog words and a number",
+    ("pages/group_workspace.py", "TABS"): "tr() of the three tabs' catalog keys",
     (
         "pages/start.py",
         "tr('start.demo_passcode', passcode=DEMO_PASSCODE)",

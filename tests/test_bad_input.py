@@ -32,7 +32,7 @@ import pytest
 import test_pages
 from conftest import SAMUT_PRAKAN, count, create_samut_prakan, lead
 from streamlit.testing.v1 import AppTest
-from test_pages import app, facts, setup_tab, stored, workspace
+from test_pages import add_idea_button, app, facts, new_idea, setup_tab, stored, workspace
 
 from pages.common import markdown_escaped
 from welfare_core import consolidate, export
@@ -403,9 +403,8 @@ def test_a_10000_character_idea_typed_on_the_group_page_is_refused_with_its_leng
     code = facts(db)["groups"][0].join_code
     before = stored(db, "idea_versions")
     at = workspace("th", code, tab=1).run()
-    form = next(f for f in at.form if f.proto.form.form_id.startswith("new-idea"))
-    form.text_area[0].input(LONG)
-    form.form_submit_button[0].click().run()
+    new_idea(at).input(LONG)
+    add_idea_button(at).click().run()
     too_long = sentence("error.too_long", "th", field="field.idea", limit=1000, length=10_000)
     assert at.error[0].value == markdown_escaped(too_long)
     assert stored(db, "idea_versions") == before
@@ -511,9 +510,8 @@ def test_a_bad_device_id_in_the_link_is_replaced_and_saving_still_works(db, link
     at = workspace("en", facts(db)["groups"][0].join_code, tab=1)
     at.query_params["d"] = linked
     at.run()
-    form = next(f for f in at.form if f.proto.form.form_id.startswith("new-idea"))
-    form.text_area[0].input("ทะเบียนออนไลน์")
-    form.form_submit_button[0].click().run()
+    new_idea(at).input("ทะเบียนออนไลน์")
+    add_idea_button(at).click().run()
     assert at.toast[0].value == t("workspace.idea_saved", "en")
     store = Store(db)
     try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
@@ -259,20 +260,26 @@ def test_a_save_on_a_full_disk_says_in_thai_that_nothing_was_saved_and_resumes_l
     assert any("ยังไม่ได้บันทึก" in text and "ดิสก์" in text for text in shown), shown
     assert not any("rollback" in text for text in shown)
     assert ideas_stored(db) == before
-    form = next(f for f in page.form if f.proto.form.form_id.startswith("new-idea"))
-    assert form.text_area[0].value == typed  # still there to save again
+    box, save = new_idea_box(page)
+    assert box.value == typed  # still there to save again
 
     filler.unlink()  # the facilitator frees some space
-    form.form_submit_button[0].click().run()
+    save.click().run()
     assert not page.exception and not page.error
     assert ideas_stored(db) == [*before, typed]
     print(f"\nfull disk: save {n} refused, saved once space was freed")
 
 
+def new_idea_box(page: AppTest):
+    """The new idea's text and its Save button (not a form: its keys change after each save)."""
+    box = next(a for a in page.text_area if re.fullmatch(r"new-idea-\d+-text", a.key or ""))
+    return box, next(b for b in page.button if b.key == box.key.removesuffix("-text"))
+
+
 def save_idea(page: AppTest, text: str) -> None:
-    form = next(f for f in page.form if f.proto.form.form_id.startswith("new-idea"))
-    form.text_area[0].input(text)
-    form.form_submit_button[0].click().run()
+    box, save = new_idea_box(page)
+    box.input(text)
+    save.click().run()
 
 
 def ideas_stored(db: Path) -> list[str]:

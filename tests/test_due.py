@@ -14,7 +14,16 @@ import openpyxl
 import pytest
 from conftest import PASSCODE, count, create_samut_prakan, lead
 from export_helpers import flat
-from test_pages import db, demo_file, facts, signed_in, stored, workspace  # noqa: F401
+from test_pages import (  # noqa: F401
+    add_idea_button,
+    db,
+    demo_file,
+    facts,
+    new_idea,
+    signed_in,
+    stored,
+    workspace,
+)
 
 from welfare_core import consolidate
 from welfare_core.due import due_words, parse_due
@@ -166,10 +175,9 @@ def test_the_group_page_takes_a_thai_month_and_shows_it_in_the_same_words(db):  
     group = facts(db)["groups"][0]
     before = stored(db, "idea_versions")
     at = workspace("th", group.join_code, tab=1).run()
-    idea_form = next(f for f in at.form if f.proto.form.form_id.startswith("new-idea"))
-    idea_form.text_area[0].input("ทะเบียนออนไลน์")
-    next(w for w in idea_form.text_input if w.label == t("workspace.due", "th")).input("มี.ค. 2563")
-    idea_form.form_submit_button[0].click().run()
+    new_idea(at).input("ทะเบียนออนไลน์")  # the new-idea box is not a form (its draft is kept)
+    new_idea(at, "d").input("มี.ค. 2563")
+    add_idea_button(at).click().run()
     assert not at.exception and not at.error
     assert stored(db, "idea_versions") == before + 1
     shown = [e.value for e in at.text]

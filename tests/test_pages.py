@@ -11,7 +11,7 @@ import pytest
 from conftest import count, held_open
 from streamlit.testing.v1 import AppTest
 
-from pages.common import markdown_escaped
+from pages.common import Drafts, css_text, markdown_escaped
 from welfare_core import codes, consolidate
 from welfare_core.demo import DEMO_PASSCODE, create_demo
 from welfare_core.i18n import catalog, t
@@ -54,6 +54,7 @@ def facts(db: Path) -> dict:
             "groups": groups,
             "funds": {gid: [f.name for f in found] for gid, found in funds.items()},
             "first_fund": {gid: found[0].id for gid, found in funds.items()},
+            "areas": [a.key for a in store.read().areas(workshop.id)],
         }
     finally:
         store.close()
@@ -88,6 +89,17 @@ def workspace(lang: str, code: str, tab: int = 0, fund_open: int | None = None) 
     return at
 
 
+def new_idea(at: AppTest, widget: str = "text"):
+    """A widget of the new-idea box (not a form: its fields are kept as a draft): "text",
+    "area", "a" (action), "r" (responsible), "d" (due), "p" (partner), "b" (budget)."""
+    kinds = {"text": at.text_area, "area": at.selectbox, "b": at.number_input}
+    return kinds.get(widget, at.text_input)(key=f"new-idea-0-{widget}")
+
+
+def add_idea_button(at: AppTest):
+    return at.button(key="new-idea-0")
+
+
 def signed_in(db: Path, lang: str = "th") -> AppTest:
     store = Store(db)
     try:
@@ -118,9 +130,11 @@ def test_the_start_page_offers_joining_signing_in_and_the_projector(db, lang):
     ]
     workshop = facts(db)["workshop"]
     assert at.caption[0].value == t("start.demo_passcode", lang, passcode=DEMO_PASSCODE)
-    assert at.selectbox[0].options == [
-        f"{workshop.title_th if lang == 'th' else workshop.title_en} ({workshop.held_on:%Y-%m-%d})"
+    day = {"th": "24 มิถุนายน 2562", "en": "24 June 2019"}[lang]  # Buddhist era on Thai pages
+    assert at.radio[0].options == [  # a radio: a long title wraps, where a select box cut it
+        f"{workshop.title_th if lang == 'th' else workshop.title_en} ({day})"
     ]
+    assert day in at.get("page_link")[0].proto.label
 
 
 def test_the_public_passcode_is_shown_only_for_a_workshop_it_opens(tmp_path, monkeypatch):
@@ -174,6 +188,40 @@ def test_the_right_code_opens_the_groups_workspace(db):
     assert at.title[0].value == group.name_th
 
 
+# What each Latin key gives with the Thai Kedmanee layout on (phones and PCs alike).
+THAI_KEYS = dict(zip("23456789ABCDEFGHJKMNPQRSTWXYZ-", "/-ภถุึคตฟิแกำดเ้่าทืยๆพหะไปัผข", strict=True))
+
+
+def typed_with_thai_layout(code: str) -> str:
+    return "".join(THAI_KEYS[ch] for ch in code)
+
+
+@pytest.mark.parametrize("n", range(6))
+def test_a_code_typed_with_the_thai_keyboard_layout_on_opens_the_group(db, n):
+    group = facts(db)["groups"][n]
+    at = app().run()
+    typed = typed_with_thai_layout(codes.format_code(group.join_code))
+    at.text_input[0].input(typed)
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    assert at.title[0].value == group.name_th
+
+
+def test_the_thai_layout_is_read_back_to_the_code_with_its_3s_and_dashes():
+    for code in ("3333-3333", "3ABC-D3EF", "WXYZ-2345", "MNPQ-RST3"):
+        assert codes.normalise_code(typed_with_thai_layout(code)) == code.replace("-", "")
+    # A dash from the phone's symbol keys, between Thai letters, is still a dash.
+    assert codes.normalise_code("ฟิแก-ำดเ้") == "ABCDEFGH"
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_wrong_code_typed_in_thai_says_to_switch_the_keyboard(db, lang):
+    at = app(lang).run()
+    at.text_input[0].input("กขฃคฅฆงจ")  # no code, on any layout
+    at.button[0].click().run()
+    assert at.error[0].value == markdown_escaped(t("error.bad_code_thai_keyboard", lang))
+
+
 def test_the_facilitator_signs_in_with_the_passcode_only(db):
     at = app("en").run()
     at.text_input[1].input("not-the-passcode")
@@ -220,6 +268,8 @@ def test_rating_a_fund_stores_a_row_and_shows_the_new_grade(db):
     assert at.toast[0].value == t("workspace.rating_saved", "th")
     assert stored(db, "ratings") == before + 1
     assert at.expander[0].label.startswith(f"{first_fund} — A · ")
+    assert at.session_state[f"fund-{known['first_fund'][group.id]}"]  # still open after the save,
+    assert at.radio[0].value == "A"  # its form drawn again with the saved rating
 
 
 def test_a_rating_without_a_reason_or_too_long_is_refused_and_nothing_is_stored(db):
@@ -245,12 +295,134 @@ def test_an_idea_is_added_and_markup_in_it_stays_plain_text(db):
     before = stored(db, "idea_versions")
     at = workspace("th", group.join_code, tab=1).run()
     typed = "**ตัวหนา** <b>html</b> <img src=x onerror=alert(1)>"
-    idea_form = next(f for f in at.form if f.proto.form.form_id.startswith("new-idea"))
-    idea_form.text_area[0].input(typed)
-    idea_form.form_submit_button[0].click().run()
+    new_idea(at).input(typed)
+    add_idea_button(at).click().run()
     assert not at.exception
     assert stored(db, "idea_versions") == before + 1
     assert typed in [e.value for e in at.text]  # st.text: shown as typed, never rendered
+
+
+def reloaded(lang: str, code: str, device: str) -> AppTest:
+    """The group's link opened again in a new browser session, as a reload does."""
+    at = app(lang, code=code, d=device)
+    at.switch_page("pages/group_workspace.py")
+    return at.run()
+
+
+def test_a_reload_brings_back_the_name_tab_area_and_unsaved_idea_of_this_device(db):
+    group = facts(db)["groups"][0]
+    areas = facts(db)["areas"]
+    at = reloaded("th", group.join_code, "abc123")
+    at.text_input(key="author").input("สมศรี").run()
+    at.session_state["workspace-tab"] = t("workspace.tab_ideas", "th")
+    at.run()
+    new_idea(at, "area").set_value(areas[2]).run()
+    new_idea(at).input("ทะเบียนสมาชิกออนไลน์").run()
+    new_idea(at, "a").input("อบรมกรรมการ").run()
+    new_idea(at, "b").set_value(15000.0).run()
+
+    again = reloaded("th", group.join_code, "abc123")
+    assert not again.exception
+    assert again.text_input(key="author").value == "สมศรี"
+    assert again.session_state["workspace-tab"] == t("workspace.tab_ideas", "th")
+    assert new_idea(again, "area").value == areas[2]
+    assert new_idea(again).value == "ทะเบียนสมาชิกออนไลน์"
+    assert new_idea(again, "a").value == "อบรมกรรมการ"
+    assert new_idea(again, "b").value == 15000.0
+
+    before = stored(db, "idea_versions")
+    add_idea_button(again).click().run()
+    assert stored(db, "idea_versions") == before + 1
+    saved = reloaded("th", group.join_code, "abc123")
+    assert new_idea(saved).value == "" and new_idea(saved, "a").value == ""
+    assert new_idea(saved, "area").value == areas[2]  # the next idea is likely in it too
+
+
+def test_a_draft_stays_with_its_group_and_device(db):
+    first, second = facts(db)["groups"][:2]
+    at = reloaded("en", first.join_code, "abc123")
+    at.session_state["workspace-tab"] = t("workspace.tab_ideas", "en")
+    at.run()
+    new_idea(at).input("only for the first group's phone").run()
+    other_group = reloaded("en", second.join_code, "abc123")
+    other_device = reloaded("en", first.join_code, "def456")
+    for at in (other_group, other_device):
+        at.session_state["workspace-tab"] = t("workspace.tab_ideas", "en")
+        assert new_idea(at.run()).value == ""
+
+
+def test_drafts_are_bounded_in_length_and_in_devices():
+    kept = Drafts(limit=2)
+    kept.keep(("CODE", "phone-1"), {"text": "ก" * 50_000, "odd": object()})
+    assert kept.read(("CODE", "phone-1")) == {"text": "ก" * MAX_TEXT, "odd": None}
+    kept.keep(("CODE", "phone-2"), {"text": "b"})
+    kept.keep(("CODE", "phone-3"), {"text": "c"})
+    assert kept.read(("CODE", "phone-1")) == {}  # the device unheard of longest went first
+    assert kept.read(("CODE", "phone-3")) == {"text": "c"}
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_idea_and_reason_boxes_say_their_limit_before_anything_is_typed(db, lang):
+    known = facts(db)
+    group = known["groups"][0]
+    rating = workspace(lang, group.join_code, fund_open=known["first_fund"][group.id]).run()
+    ideas = workspace(lang, group.join_code, tab=1).run()
+    for box, field in ((rating.text_area[0], "field.reason"), (new_idea(ideas), "field.idea")):
+        assert box.label == t(
+            "workspace.limited", lang, field=t(field, lang).capitalize(), limit="1,000"
+        )
+
+
+def own_idea_of(db: Path, group, text: str, area: str = "data") -> int:
+    """An idea of ``group`` saved before the page opens; its id."""
+    store = Store(db)
+    try:
+        idea = IdeaInput(area, text)
+        return WorkshopService(store).add_idea(Caller(group.join_code, "test"), idea)
+    finally:
+        store.close()
+
+
+def idea_area(db: Path, idea_id: int) -> str:
+    store = Store(db)
+    try:
+        ideas = consolidate.ideas(store, store.read().workshops()[0].id)
+        return ideas.set_index("idea_id").loc[idea_id, "area"]
+    finally:
+        store.close()
+
+
+def test_an_idea_is_moved_to_another_area_when_edited(db):
+    group = facts(db)["groups"][0]
+    idea_id = own_idea_of(db, group, "ประชุมกรรมการทุกเดือน (ย้ายหมวด)")
+    at = workspace("en", group.join_code, tab=1)
+    at.session_state[f"edit-{idea_id}"] = True  # its edit popover open
+    at.run()
+    edit = next(f for f in at.form if f.proto.form.form_id.startswith(f"edit-{idea_id}-"))
+    edit.selectbox[0].set_value("committee")
+    edit.form_submit_button[0].click().run()
+    assert at.toast[0].value == t("workspace.idea_saved", "en")
+    assert idea_area(db, idea_id) == "committee"
+
+
+def test_withdrawing_an_idea_asks_once_more_and_can_be_called_off(db):
+    group = facts(db)["groups"][0]
+    idea_id = own_idea_of(db, group, "ข้อเสนอที่จะถอน")
+    at = workspace("th", group.join_code, tab=1)
+    at.session_state[f"edit-{idea_id}"] = True
+    at.run()
+    before = stored(db, "idea_versions")
+    at.button(key=f"ask-withdraw-{idea_id}").click().run()
+    assert stored(db, "idea_versions") == before  # one tap takes nothing away
+    assert t("workspace.withdraw_confirm", "th") in [w.value for w in at.warning]
+    at.button(key=f"keep-{idea_id}").click().run()
+    assert stored(db, "idea_versions") == before
+    assert t("workspace.withdraw_confirm", "th") not in [w.value for w in at.warning]
+    at.button(key=f"ask-withdraw-{idea_id}").click().run()
+    at.button(key=f"withdraw-{idea_id}").click().run()
+    assert at.toast[0].value == t("workspace.idea_withdrawn", "th")
+    assert stored(db, "idea_versions") == before + 1
+    assert "ข้อเสนอที่จะถอน" not in [e.value for e in at.text]
 
 
 def test_changing_a_rating_starts_from_the_current_one_and_keeps_its_figures(db):
@@ -273,6 +445,23 @@ def test_changing_a_rating_starts_from_the_current_one_and_keeps_its_figures(db)
         store.close()
     assert (latest["grade"], latest["reason"], latest["members"]) == ("A", "first", 120)
     assert float(latest["balance_baht"]) == 350000.0
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"),
+    [("th", r"\d{1,2} [ก-๙]+ 25\d\d \d\d:\d\d"), ("en", r"\d{1,2} [A-Z][a-z]+ 20\d\d \d\d:\d\d")],
+)
+def test_the_rating_history_shows_dates_as_the_language_writes_them(db, lang, shown):
+    known = facts(db)
+    group = known["groups"][0]
+    fund = known["first_fund"][group.id]
+    at = workspace(lang, group.join_code, fund_open=fund).run()
+    for grade in "AB":
+        at.radio[0].set_value(grade)
+        at.text_area[0].input(f"grade {grade}")
+        at.form_submit_button[0].click().run()
+    times = at.dataframe[0].value[t("col.time", lang)].tolist()
+    assert times and all(re.fullmatch(shown, time) for time in times)
 
 
 def test_two_devices_rating_a_fund_differently_both_succeed_and_the_group_is_told(db):
@@ -335,11 +524,9 @@ def test_a_group_votes_with_its_dots_and_sees_how_many_are_left(db):
 def test_an_error_quoting_typed_markup_shows_it_as_text(db):
     group = facts(db)["groups"][0]
     at = workspace("en", group.join_code, tab=1).run()
-    idea_form = next(f for f in at.form if f.proto.form.form_id.startswith("new-idea"))
-    idea_form.text_area[0].input("ทะเบียนออนไลน์")
-    due = next(w for w in idea_form.text_input if "When" in w.label)
-    due.input("![x](http://example.org/x.png)")
-    idea_form.form_submit_button[0].click().run()
+    new_idea(at).input("ทะเบียนออนไลน์")
+    new_idea(at, "d").input("![x](http://example.org/x.png)")
+    add_idea_button(at).click().run()
     assert "\\!\\[x\\]\\(http://example\\.org/x\\.png\\)" in at.error[0].value
 
 
@@ -349,7 +536,7 @@ def test_a_wrong_code_in_the_link_says_so(db):
     assert not at.form
 
 
-def test_a_locked_workshop_shows_why_entry_is_closed_and_refuses_ratings(db):
+def test_a_locked_workshop_shows_why_entry_is_closed_and_disables_saving_a_rating(db):
     store = Store(db)
     service = WorkshopService(store)
     slug = facts_slug(store)
@@ -357,14 +544,9 @@ def test_a_locked_workshop_shows_why_entry_is_closed_and_refuses_ratings(db):
     store.close()
     known = facts(db)
     group = known["groups"][0]
-    before = stored(db, "ratings")
     at = workspace("th", group.join_code, fund_open=known["first_fund"][group.id]).run()
     assert at.warning[0].value == t("workspace.locked", "th")
-    at.radio[0].set_value("A")
-    at.text_area[0].input("ดีมาก")
-    at.form_submit_button[0].click().run()
-    assert at.error[0].value == markdown_escaped(t("error.locked", "th"))
-    assert stored(db, "ratings") == before
+    assert at.form_submit_button[0].disabled  # as the idea form's button is
 
 
 # --- projector, set-up, plenary, export ---------------------------------------------------------
@@ -506,18 +688,28 @@ def test_a_good_roster_is_previewed_then_imported(db):
     assert stored(db, "funds") == before + 1
 
 
-def test_the_breakout_timer_set_by_the_facilitator_counts_down_in_every_group(db):
+def test_the_breakout_timer_starts_with_one_click_on_the_minutes_in_the_box(db):
+    """ "Start" takes the minutes the box shows: no "Set timer" first (it was 3 clicks for 1)."""
     at = setup_tab(db, "en")
-    timer_form = next(f for f in at.form if f.proto.form.form_id == "timer")
-    timer_form.number_input[0].set_value(15)
-    timer_form.form_submit_button[0].click().run()
+    at.number_input[0].set_value(15)
     next(b for b in at.button if b.label == "Start").click().run()
-    assert stored(db, "timer_events") == 2
+    assert not at.error
+    assert stored(db, "timer_events") == 1
     group = facts(db)["groups"][3]
     page = workspace("en", group.join_code).run()
     timer = next(h.proto.body for h in page.html if "breakout-timer" in h.proto.body)
     assert re.search(r">1[45]:\d\d<", timer)
     assert "setTimeout" in timer  # the browser counts down between reruns
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_timer_label_is_shown_once_on_set_up(db, lang):
+    at = setup_tab(db, lang)
+    at.button[[b.label for b in at.button].index(t("timer.start", lang))].click().run()
+    timer = next(h.proto.body for h in at.html if "breakout-timer" in h.proto.body)
+    assert t("timer.label", lang) in timer
+    assert t("timer.label", lang) not in [s.value for s in at.subheader]
+    assert t("timer.title", lang) in [s.value for s in at.subheader]
 
 
 def test_a_new_workshop_from_the_template_gets_its_own_passcode_shown_once(db):
@@ -606,3 +798,9 @@ def test_no_page_url_is_the_name_of_a_file_in_pages():
     urls = re.findall(r'"nav\.\w+", "\w+", "(\w+)"', (ROOT / "app.py").read_text())
     assert len(urls) == 5
     assert not set(urls) & {p.stem for p in PAGES}
+
+
+def test_text_put_into_css_can_end_neither_its_string_nor_the_style_element():
+    written = css_text('ขาด "การ" \\ </style><script>')
+    assert written.count('"') == 2 and "<" not in written and ">" not in written
+    assert written.startswith('"ขาด') and "\\22 " in written  # the quote as a CSS escape

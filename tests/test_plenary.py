@@ -90,6 +90,26 @@ def test_the_timer_is_set_started_paused_and_reset(service, workshop, facilitato
         service.set_timer(facilitator, 0)
 
 
+def test_start_with_the_boxs_minutes_sets_and_starts_in_one_step_and_resumes_a_pause(
+    service, workshop, facilitator, wid
+):
+    service.start_timer(facilitator, 20)  # never set: starts at 20 minutes
+    first = service.timer(wid)
+    assert (first.duration_s, first.remaining_s, first.running) == (1200, 1200, True)
+    service.pause_timer(facilitator)
+    paused = service.timer(wid)
+    service.start_timer(facilitator, 20)  # the same length: the paused timer goes on
+    resumed = service.timer(wid)
+    assert resumed.running and resumed.remaining_s == paused.remaining_s
+    service.start_timer(facilitator, 5)  # another length in the box: afresh at 5 minutes
+    assert service.timer(wid).remaining_s == 300
+    with pytest.raises(InvalidInput, match="1 to 240"):
+        service.start_timer(facilitator, 500)
+    with pytest.raises(NotAllowed):
+        service.start_timer(lead(workshop.groups[0]), 20)
+    assert service.timer(wid).remaining_s == 300
+
+
 def test_merged_ideas_keep_their_votes_and_name_every_group(
     service, store, workshop, facilitator, wid
 ):

@@ -3,6 +3,7 @@ again from the same form, is not stored twice."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -72,9 +73,10 @@ def idea_page(link: dict[str, str]) -> AppTest:
 
 
 def save_idea(page: AppTest, text: str) -> None:
-    form = next(f for f in page.form if f.proto.form.form_id.startswith("new-idea"))
-    form.text_area[0].input(text)
-    form.form_submit_button[0].click().run()
+    """The new-idea box (not a form: its draft is kept); its keys change after each save."""
+    box = next(a for a in page.text_area if re.fullmatch(r"new-idea-\d+-text", a.key or ""))
+    box.input(text)
+    next(b for b in page.button if b.key == box.key.removesuffix("-text")).click().run()
     assert not page.exception and not page.error
 
 

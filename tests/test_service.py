@@ -181,6 +181,26 @@ def test_editing_an_idea_keeps_every_version(service, store, workshop):
     ]
 
 
+def test_an_edit_moves_an_idea_to_another_area_under_the_same_rules(
+    service, store, workshop, facilitator
+):
+    bang_bo, bang_phli = workshop.groups[:2]
+    wid = service.workshop(workshop.slug).id
+    idea = service.add_idea(lead(bang_bo), IdeaInput("data", "ทะเบียนสมาชิกออนไลน์"))
+    service.edit_idea(lead(bang_bo), idea, IdeaInput("membership", "ทะเบียนสมาชิกออนไลน์"))
+    assert consolidate.ideas(store, wid).set_index("idea_id").loc[idea, "area"] == "membership"
+    assert consolidate.idea_history(store, wid, idea)["area"].tolist() == ["data", "membership"]
+    with pytest.raises(NotAllowed):  # another group moves nothing
+        service.edit_idea(lead(bang_phli), idea, IdeaInput("linkage", "ทะเบียนสมาชิกออนไลน์"))
+    with pytest.raises(InvalidInput):  # nor to an area the workshop does not have
+        service.edit_idea(lead(bang_bo), idea, IdeaInput("nowhere", "ทะเบียนสมาชิกออนไลน์"))
+    service.set_adopted(facilitator, idea, True)
+    with pytest.raises(NotAllowed):  # adopted: the facilitator's only
+        service.edit_idea(lead(bang_bo), idea, IdeaInput("committee", "ทะเบียนสมาชิกออนไลน์"))
+    service.edit_idea(facilitator, idea, IdeaInput("committee", "ทะเบียนสมาชิกออนไลน์"))
+    assert consolidate.ideas(store, wid).set_index("idea_id").loc[idea, "area"] == "committee"
+
+
 def test_a_withdrawn_idea_leaves_the_read_models_but_stays_in_the_history(service, store, workshop):
     bang_bo = workshop.groups[0]
     keep = service.add_idea(lead(bang_bo), IdeaInput("membership", "ชวนเยาวชน"))

@@ -22,8 +22,31 @@ def format_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
+# The Thai Kedmanee keyboard: what each key gives (unshifted, then shifted) and the Latin letter
+# or digit printed on it, so that a code typed with the Thai layout on still opens its group.
+# Thai digits are taken for their value; the dash and = keys (ข, ช) separate, like a dash.
+_KEDMANEE = str.maketrans(
+    "ๅ/ภถุึคตจขชๆไำพะัีรนยฟหกดเ้่าสผปแอิืท๐ฎฑธํ๊ณฯญฤฆฏโฌ็๋ษศฉฮฺ์๑๒๓๔๕๖๗๘๙",
+    "124567890  QWERTYUIOPASDFGHJKLZXCVBNMQERTYUIOPASDFGHJKLCVBN123456789",
+)
+
+
+def typed_in_thai(typed: str) -> bool:
+    return any("\u0e00" <= ch <= "\u0e7f" for ch in typed)
+
+
 def normalise_code(typed: str) -> str:
-    """Accept lower case, spaces and dashes the way people type a code."""
+    """Accept lower case, spaces and dashes the way people type a code, and the keys of the
+    Thai keyboard layout for the letters and digits they sit on."""
+    if typed_in_thai(typed):
+        typed = typed.translate(_KEDMANEE)
+        # There the 3 key gives "-": a code that is short by exactly its dashes had 3s in it.
+        if len(_letters_and_digits(typed)) + typed.count("-") == JOIN_CODE_LENGTH:
+            typed = typed.replace("-", "3")
+    return _letters_and_digits(typed)
+
+
+def _letters_and_digits(typed: str) -> str:
     return "".join(ch for ch in typed.upper() if ch.isalnum())
 
 

@@ -14,6 +14,7 @@ its months (ม.ค.-มี.ค. 2563), and a fiscal quarter says "ปีงบ�
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -80,6 +81,13 @@ def due_words(value: str | None, lang: str) -> str:
 def month_names(lang: str, short: bool = False) -> list[str]:
     """January to December, or Jan to Dec (ม.ค. to ธ.ค.)."""
     return t("due.short_months" if short else "due.months", lang).split()
+
+
+def long_date(day: dt.date, lang: str) -> str:
+    """24 มิถุนายน 2562 in Thai (Buddhist era, as Thai offices write it), 24 June 2019 in English:
+    every date shown on a screen or in a document."""
+    year = day.year + (BUDDHIST_ERA if lang == "th" else 0)
+    return f"{day.day} {month_names(lang)[day.month - 1]} {year}"
 
 
 # --- reading what a group typed ------------------------------------------------------------------

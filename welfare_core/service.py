@@ -169,7 +169,8 @@ class WorkshopService:
         q = self.store.read()
         group = q.group_by_code(codes.normalise_code(code or ""))
         if group is None:
-            raise NotAllowed("error.bad_code")
+            thai = codes.typed_in_thai(code or "")  # a key the layout map could not read back
+            raise NotAllowed("error.bad_code_thai_keyboard" if thai else "error.bad_code")
         return q.workshop_by_id(group.workshop_id), group
 
     def facilitated(self, token: str) -> Workshop:
@@ -387,15 +388,18 @@ class WorkshopService:
 
     def set_timer(self, caller: Caller, minutes: int) -> None:
         """Set the breakout timer to ``minutes``, standing still until it is started."""
-        number = _count(minutes, "field.minutes")
-        if number is None or not 1 <= number <= MAX_TIMER_MINUTES:
-            raise InvalidInput("error.bad_minutes", value=minutes, limit=MAX_TIMER_MINUTES)
-        self._timer_step(caller, lambda t, now: Timer(number * 60, number * 60, None))
+        seconds = _timer_seconds(minutes)
+        self._timer_step(caller, lambda t, now: Timer(seconds, seconds, None))
 
-    def start_timer(self, caller: Caller) -> None:
-        """Start (or resume) the timer; a timer that was never set cannot start."""
+    def start_timer(self, caller: Caller, minutes: int | None = None) -> None:
+        """Start (or resume) the timer. With ``minutes`` (the set-up page's box), a timer set to
+        another length, or never set, starts afresh at that length: one click, not set then
+        start. Without them, a timer that was never set cannot start."""
+        seconds = None if minutes is None else _timer_seconds(minutes)
 
         def step(t: Timer, now: dt.datetime) -> Timer:
+            if seconds is not None and t.duration_s != seconds:
+                return Timer(seconds, seconds, now)
             if t.duration_s == 0:
                 raise InvalidInput("error.timer_not_set")
             if t.counting(now):
@@ -646,6 +650,13 @@ def _count(value: object, field: str) -> int | None:
     if not 0 <= number < 10**8:
         raise InvalidInput("error.not_a_number", field=field, value=value)
     return number
+
+
+def _timer_seconds(minutes: object) -> int:
+    number = _count(minutes, "field.minutes")
+    if number is None or not 1 <= number <= MAX_TIMER_MINUTES:
+        raise InvalidInput("error.bad_minutes", value=minutes, limit=MAX_TIMER_MINUTES)
+    return number * 60
 
 
 def _money(value: object, field: str) -> Decimal | None:

@@ -275,11 +275,8 @@ def progress(page: Page) -> Locator:
 
 
 def fill_idea(page: Page, text: str, area: str, lang: str) -> Locator:
-    """Type a new idea in the ideas tab (not saved yet); the new-idea form."""
-    panel = open_tab(page, "workspace.tab_ideas", lang)
-    form = panel.get_by_test_id("stForm").filter(
-        has=page.get_by_role("button", name=t("workspace.add_idea", lang), exact=True)
-    )
+    """Type a new idea in the ideas tab (not saved yet); the new-idea box."""
+    form = new_idea_box(open_tab(page, "workspace.tab_ideas", lang))
     select = form.get_by_role("combobox", name=t("col.area", lang))
     if select.input_value() != area:
         select.click()
@@ -287,6 +284,11 @@ def fill_idea(page: Page, text: str, area: str, lang: str) -> Locator:
         expect(select).to_have_value(area)
     form.get_by_label(t("field.idea", lang).capitalize()).fill(text)
     return form
+
+
+def new_idea_box(panel: Locator) -> Locator:
+    """The ideas tab's box for a new idea (a container keyed "new-idea", not a form)."""
+    return panel.locator(".st-key-new-idea")
 
 
 def submit_idea(page: Page, form: Locator, lang: str) -> None:

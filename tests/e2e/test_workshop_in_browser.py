@@ -25,6 +25,7 @@ from .browser_app import (
     fill_rating,
     fund_expander,
     fund_label,
+    new_idea_box,
     open_fund,
     open_page,
     open_tab,
@@ -32,6 +33,7 @@ from .browser_app import (
     progress,
     rate_fund,
     rated_funds,
+    save_button,
     save_rating,
     sign_in,
     stored,
@@ -40,6 +42,7 @@ from .browser_app import (
     toast,
     vote_list,
     wait_drawn,
+    wait_rerun,
 )
 
 TH = "th"
@@ -268,6 +271,67 @@ def test_a_half_typed_idea_survives_a_short_connection_drop(
     context.close()
 
 
+def test_a_rating_save_leaves_the_funds_box_open(
+    browser: Browser, fresh_app: AppServer, fresh_workshop: SeededWorkshop
+):
+    """The box holds the disagreement's explanation: a save must not fold it away."""
+    group = fresh_workshop.groups[2]
+    fund = group.funds[1]
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = open_page(context.new_page(), group_link(fresh_app, group.code))
+    label = fresh_workshop.grade_label("C", TH)
+    rate_fund(page, fund, "C", "ทะเบียนสมาชิกยังไม่ครบ (e2e-open)", label, TH)
+    box = fund_expander(page, fund)
+    expect(box.locator("details[open]")).to_have_count(1)
+    expect(box.get_by_role("button", name=t("workspace.save_rating", TH))).to_be_visible()
+    context.close()
+
+
+def test_a_reload_on_a_phone_brings_back_what_was_typed_and_chosen(
+    browser: Browser, fresh_app: AppServer, fresh_workshop: SeededWorkshop
+):
+    """A phone reloads the tab after the user has been in LINE or the camera."""
+    group = fresh_workshop.groups[3]
+    area = fresh_workshop.area("linkage", TH)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = open_page(context.new_page(), group_link(fresh_app, group.code))
+    name = page.get_by_label(t("workspace.your_name", TH))
+    name.fill("สมศรี")
+    name.press("Tab")  # a field reaches the server when it is left
+    text = "ตั้งกองทุนย่อยสำหรับผู้สูงอายุ (e2e-reload)"
+    form = fill_idea(page, text, area, TH)
+    form.get_by_text(t("workspace.action_plan", TH)).click()
+    action = form.get_by_label(t("field.action", TH).capitalize())
+    action.fill("สำรวจผู้สูงอายุทุกหมู่บ้าน")
+    action.press("Tab")
+    wait_rerun(page)
+
+    page.reload()
+    wait_drawn(page)
+    ideas_tab = page.get_by_role("tab", name=t("workspace.tab_ideas", TH))
+    expect(ideas_tab).to_have_attribute("aria-selected", "true")
+    form = new_idea_box(page.get_by_role("tabpanel"))
+    expect(page.get_by_label(t("workspace.your_name", TH))).to_have_value("สมศรี")
+    expect(form.get_by_role("combobox", name=t("col.area", TH))).to_have_value(area)
+    expect(form.get_by_label(t("field.idea", TH).capitalize())).to_have_value(text)
+    expect(form.get_by_label(t("field.action", TH).capitalize())).to_have_value(
+        "สำรวจผู้สูงอายุทุกหมู่บ้าน"
+    )
+    # Still there after a look at a fund on the other tab (a run that does not draw the box).
+    open_tab(page, "workspace.tab_rate", TH)
+    open_fund(page, group.funds[0], TH)
+    form = new_idea_box(open_tab(page, "workspace.tab_ideas", TH))
+    expect(form.get_by_label(t("field.idea", TH).capitalize())).to_have_value(text)
+
+    submit_idea(page, form, TH)
+    page.reload()
+    wait_drawn(page)
+    form = new_idea_box(page.get_by_role("tabpanel"))
+    expect(form.get_by_label(t("field.idea", TH).capitalize())).to_have_value("")
+    expect(own_ideas(page, TH).filter(has_text=text)).to_have_count(1)
+    context.close()
+
+
 def test_reloading_or_restarting_the_server_keeps_the_group(
     browser: Browser, fresh_app: AppServer, fresh_workshop: SeededWorkshop
 ):
@@ -288,6 +352,12 @@ def test_reloading_or_restarting_the_server_keeps_the_group(
 
     with fresh_app.stopped():
         expect(page.locator(CONNECTED)).to_have_count(0)
+        # Streamlit's own English dialog ("Are you connected to the internet?") says ours.
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_be_visible(timeout=30_000)
+        lost = page.evaluate("d => getComputedStyle(d, '::after').content", dialog.element_handle())
+        assert t("connection.lost", TH) in lost
+        expect(dialog.get_by_text("connected to the internet")).to_be_hidden()
     # The open page finds the restarted server by itself; a reload opens the group again too.
     expect(page.locator(CONNECTED)).to_have_count(1, timeout=30_000)
     same_group()
@@ -314,7 +384,6 @@ def test_a_locked_workshop_refuses_ratings_and_says_why(
 ):
     group = fresh_workshop.groups[5]
     fund = group.funds[0]
-    locked = t("error.locked", TH)
     closed = t("workspace.locked", TH)  # the notice at the top of the group's page
     group_context = browser.new_context(viewport={"width": 390, "height": 844})
     page = open_page(group_context.new_page(), group_link(fresh_app, group.code))
@@ -331,8 +400,10 @@ def test_a_locked_workshop_refuses_ratings_and_says_why(
     setup.get_by_role("button", name=t("setup.lock", TH), exact=True).click()
     expect(alert(setup, "Warning")).to_have_text(t("setup.is_locked", TH))
 
+    # The save reaches a page that now knows entry is closed: the button is disabled, the
+    # notice at the top says why, and what was typed stays for when entry reopens.
     save_rating(box, TH)
-    expect(alert(box, "Error")).to_have_text(locked)
+    expect(save_button(box, TH)).to_be_disabled(timeout=20_000)
     wait_drawn(page)
     expect(alert(page, "Warning").filter(has_text=closed)).to_be_visible()
     expect(fund_label(page, fund)).to_have_text(before)
@@ -347,6 +418,12 @@ def test_a_locked_workshop_refuses_ratings_and_says_why(
     setup.get_by_role("button", name=t("setup.unlock", TH), exact=True).click()
     expect(toast(setup, "setup.unlocked", TH)).to_be_visible()
     expect(setup.get_by_role("button", name=t("setup.lock", TH), exact=True)).to_be_visible()
+    # The group's page learns of it at its next run (pages do not poll): a name typed in here.
+    name = page.get_by_label(t("workspace.your_name", TH))
+    name.fill("ทดสอบ")
+    name.press("Tab")
+    expect(save_button(box, TH)).to_be_enabled(timeout=20_000)
+    expect(box.get_by_test_id("stTextArea").locator("textarea")).to_have_value(reason)
     save_rating(box, TH)
     label = f"{fund} — {fresh_workshop.grade_label(letter, TH)}"
     # " ⚠": an earlier test rated this fund differently from another device.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from welfare_core import consolidate
-from welfare_core.due import BUDDHIST_ERA, due_words, month_names
+from welfare_core.due import due_words, long_date
 from welfare_core.i18n import t
 from welfare_core.model import GRADE_LETTERS, GradeLevel, PlanArea, Workshop
 from welfare_core.store import THAI_TIME, Store, utcnow
@@ -71,9 +71,7 @@ class ExportModel:
         return area.name_th if self.lang == "th" else area.name_en
 
     def date(self, day: dt.date) -> str:
-        """24 มิถุนายน 2562 in Thai (Buddhist Era, as Thai offices write it), 24 June 2019."""
-        year = day.year + (BUDDHIST_ERA if self.lang == "th" else 0)
-        return f"{day.day} {month_names(self.lang)[day.month - 1]} {year}"
+        return long_date(day, self.lang)
 
     def due(self, due: str | None) -> str:
         """A plan item's month or quarter in the words every screen and file uses."""

@@ -17,7 +17,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from welfare_core.export.model import BUDDHIST_ERA, ExportModel
+from welfare_core.due import BUDDHIST_ERA
+from welfare_core.export.model import ExportModel
 from welfare_core.model import GRADE_LETTERS, PlanArea
 
 DOCUMENT_IDEAS_PER_AREA = 100  # a national workshop has thousands; a reader wants the top
