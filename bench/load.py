@@ -72,8 +72,8 @@ async def _step(server: AppServer, slug: str, codes: list[str], step: Step, seco
 class Participant:
     """A group lead on the ideas tab of their group's page."""
 
-    def __init__(self, base_url: str, code: str, device: str) -> None:
-        self.tab = Tab(base_url, "group", f"code={code}&d={device}")
+    def __init__(self, base_url: str, code: str, device: str, address: str = "") -> None:
+        self.tab = Tab(base_url, "group", f"code={code}&d={device}", address)
         self.refused: list[str] = []  # what the page said instead of confirming
         self._run = Run()
 

@@ -9,6 +9,7 @@ nothing, so thirty of them fit on the laptop beside the server they measure.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass, field
 
@@ -48,10 +49,12 @@ class Run:
 
 
 class Tab:
-    def __init__(self, base_url: str, page: str, query: str) -> None:
+    def __init__(self, base_url: str, page: str, query: str, address: str = "") -> None:
         self.url = base_url.replace("http", "ws", 1) + "/_stcore/stream"
         self.origin = base_url
         self.page, self.query = page, query
+        self.address = address  # the device's own address (127.0.0.2, ...): "" is any
+        self.session_id = ""
         self.kept: dict[str, WidgetState] = {}  # widget values the browser would resend
         self.fragments: dict[str, float] = {}  # run_every fragments: id -> interval in s
         self._socket: websockets.ClientConnection | None = None
@@ -59,7 +62,11 @@ class Tab:
 
     async def open(self) -> Run:
         self._socket = await websockets.connect(
-            self.url, subprotocols=["streamlit"], origin=self.origin, max_size=None
+            self.url,
+            subprotocols=["streamlit"],
+            origin=self.origin,
+            max_size=None,
+            local_addr=(self.address, 0) if self.address else None,
         )
         return await self.rerun()
 
@@ -76,13 +83,7 @@ class Tab:
         """A rerun with the kept widget values and ``once`` (e.g. a submit trigger); waits for
         the run to finish, and with ``until`` for the element kind that ends a save (a toast)
         even when it comes from the rerun the save asked for."""
-        message = BackMsg()
-        state = message.rerun_script
-        state.query_string, state.page_name = self.query, self.page
-        state.fragment_id = fragment_id
-        state.is_auto_rerun = bool(fragment_id)
-        state.widget_states.widgets.extend([*self.kept.values(), *once])
-        await self._socket.send(message.SerializeToString())
+        await self.send_rerun(*once, fragment_id=fragment_id)
         run = Run()
         deadline = time.monotonic() + RUN_TIMEOUT_S
         while not run.finished or (until and not run.of_kind(until)):
@@ -96,6 +97,22 @@ class Tab:
             if run.finished and until and run.errors:
                 break  # refused: the page said why instead of confirming
         return run
+
+    async def send_rerun(self, *once: WidgetState, fragment_id: str = "") -> None:
+        """Ask for a rerun and wait for nothing (as a flooding script does)."""
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string, state.page_name = self.query, self.page
+        state.fragment_id = fragment_id
+        state.is_auto_rerun = bool(fragment_id)
+        state.widget_states.widgets.extend([*self.kept.values(), *once])
+        await self._socket.send(message.SerializeToString())
+
+    async def drain(self) -> None:
+        """Read and forget whatever the server sends, until the socket closes."""
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async for _ in self._socket:
+                pass
 
     def _read(self, data: bytes, run: Run) -> None:
         message = ForwardMsg()
@@ -117,6 +134,8 @@ class Tab:
                 run.elements.append(Element(name, getattr(block, name)))
         elif kind == "auto_rerun":
             self.fragments[message.auto_rerun.fragment_id] = message.auto_rerun.interval
+        elif kind == "new_session":
+            self.session_id = message.new_session.initialize.session_id
         elif kind == "script_finished":
             run.finished = message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
 
