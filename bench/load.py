@@ -111,7 +111,9 @@ class Participant:
 async def _participant(
     server: AppServer, code: str, n: int, submitted: dict, step: Step, end: float
 ) -> None:
-    lead = Participant(server.base, code, f"load-{step.participants}-{n}")
+    # Each phone has an address of its own on the room's Wi-Fi (the server limits each one).
+    address = f"127.0.{1 + n // 250}.{1 + n % 250}"
+    lead = Participant(server.base, code, f"load-{step.participants}-{n}", address)
     try:
         await lead.open()
         await asyncio.sleep(random.uniform(0, step.pace[1]))
