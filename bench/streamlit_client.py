@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import time
 from dataclasses import dataclass, field
 
+import requests
 import websockets
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Common_pb2 import FileURLs
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
 
 RUN_TIMEOUT_S = 60
 
@@ -114,6 +118,22 @@ class Tab:
             async for _ in self._socket:
                 pass
 
+    async def upload_urls(self, *names: str) -> list[FileURLs]:
+        """The addresses the server gives this tab to upload files to: what a browser asks
+        for before it sends what was dropped on a file uploader."""
+        message = BackMsg()
+        request = message.file_urls_request
+        request.request_id, request.session_id = secrets.token_hex(4), self.session_id
+        request.file_names.extend(names)
+        await self._socket.send(message.SerializeToString())
+        while True:
+            data = await asyncio.wait_for(self._socket.recv(), RUN_TIMEOUT_S)
+            answer = ForwardMsg()
+            answer.ParseFromString(data)
+            if answer.WhichOneof("type") == "file_urls_response":
+                return list(answer.file_urls_response.file_urls)
+            self._read(data, Run())
+
     def _read(self, data: bytes, run: Run) -> None:
         message = ForwardMsg()
         message.ParseFromString(data)
@@ -138,6 +158,31 @@ class Tab:
             self.session_id = message.new_session.initialize.session_id
         elif kind == "script_finished":
             run.finished = message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+
+
+def upload(base_url: str, url: FileURLs, name: str, data: bytes) -> int:
+    """PUT a file to an upload address, as the browser does; the HTTP status.
+
+    Streamlit's XSRF check compares the header with the cookie, both sent here (as any script
+    can): it stops other web sites, not a tab of this app."""
+    token = generate_xsrf_token_string()
+    reply = requests.put(
+        base_url + url.upload_url,
+        files={"file": (name, data)},
+        headers={"X-Xsrftoken": token},
+        cookies={"_streamlit_xsrf": token},
+        timeout=RUN_TIMEOUT_S,
+    )
+    return reply.status_code
+
+
+def uploaded(widget_id: str, url: FileURLs, name: str, size: int) -> WidgetState:
+    """A file uploader's value once the file is sent: what the next rerun carries."""
+    state = WidgetState(id=widget_id)
+    info = state.file_uploader_state_value.uploaded_file_info.add()
+    info.name, info.size, info.file_id = name, size, url.file_id
+    info.file_urls.CopyFrom(url)
+    return state
 
 
 def text_value(widget_id: str, value: str) -> WidgetState:

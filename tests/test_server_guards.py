@@ -8,20 +8,25 @@ import math
 import multiprocessing
 import os
 import time
+import uuid
 from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import create_samut_prakan
+import requests
+from conftest import PASSCODE, create_samut_prakan
+from streamlit.proto.Common_pb2 import FileURLs
 from test_kill_under_load import run_apart
 
 from bench.load import Participant
 from bench.server import AppServer
-from bench.streamlit_client import Tab
+from bench.streamlit_client import Run, Tab, text_value, trigger, upload, uploaded
+from welfare_core.i18n import t
 from welfare_core.model import CreatedWorkshop
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store
+from welfare_core.template import SESSIONS_DIR
 
 ATTACKER = "127.0.0.3"  # one phone on the room's Wi-Fi running a script
 MEMBER = "127.0.0.2"  # a group member's phone
@@ -120,3 +125,95 @@ def test_a_rerun_flood_from_one_address_leaves_a_members_saves_quick_and_stored(
     assert sent.value > FLOOD_TABS * 20  # it was a flood
     assert len(confirmed) >= 3  # the member kept saving while it ran...
     assert set(confirmed) <= stored  # ...and every confirmed save is in the file
+
+
+FACILITATOR = "127.0.0.4"
+HOSTILE_UPLOADS = 100
+ALMOST_5_MB = b"x" * (5 * 2**20 - 4096)  # just under server.maxUploadSize
+
+
+METRICS_TTL_S = 5.5  # Streamlit's /_stcore/metrics counts memory every 5 s
+
+
+def held_uploads_mb(server: AppServer) -> float:
+    """The uploaded files the server holds, as its own metrics count them."""
+    metrics = requests.get(server.url("/_stcore/metrics"), timeout=30).text
+    held = [
+        float(line.split()[-1])
+        for line in metrics.splitlines()
+        if line.startswith("cache_memory_bytes") and "UploadedFileManager" in line
+    ]
+    return sum(held) / 2**20
+
+
+async def signed_in_setup_page(server: AppServer) -> tuple[Tab, Run]:
+    """A facilitator's tab: the passcode typed on the start page, then the set-up page."""
+    tab = Tab(server.base, "", "", FACILITATOR)
+    start = await tab.open()
+    in_form = [e for e in start.elements if getattr(e.proto, "form_id", "") == "sign-in"]
+    [workshop] = [e for e in in_form if e.kind == "selectbox"]
+    [passcode] = [e for e in in_form if e.kind == "text_input"]
+    [submit] = [e for e in in_form if e.kind == "button"]
+    await tab.rerun(
+        text_value(workshop.proto.id, workshop.proto.options[0]),
+        text_value(passcode.proto.id, PASSCODE),
+        trigger(submit.proto.id),
+    )
+    tab.page = "setup"
+    setup = await tab.rerun()
+    [tabs] = setup.of_kind("tab_container")
+    tab.keep(text_value(tabs.proto.id, t("setup.tab_roster", "th")))
+    return tab, await tab.rerun()
+
+
+def test_uploads_no_uploader_asked_for_are_refused_and_a_roster_still_uploads(server):
+    roster = (SESSIONS_DIR / "samut-prakan-2562-sample-funds.csv").read_bytes()
+    statuses: list[int] = []
+    figures: dict[str, float] = {}
+
+    async def attack_then_upload_a_roster() -> tuple[list[FileURLs], Run]:
+        hostile = Tab(server.base, "", "", ATTACKER)
+        await hostile.open()
+        facilitator, roster_tab = await signed_in_setup_page(server)
+        figures["before"] = server.rss_mb()  # the app loaded, its pages run
+        given = await hostile.upload_urls("a.csv", "b.csv")
+        for n in range(HOSTILE_UPLOADS):  # to its own session, to ids nobody gave out
+            url = FileURLs(upload_url=f"/_stcore/upload_file/{hostile.session_id}/{uuid.uuid4()}")
+            statuses.append(
+                await asyncio.to_thread(upload, server.base, url, f"{n}.csv", ALMOST_5_MB)
+            )
+        figures["after_hostile"] = server.rss_mb()
+        [uploader] = roster_tab.of_kind("file_uploader")
+        # A facilitator's tab is given addresses: sending many files keeps its newest two
+        for n in range(10):
+            [url] = await facilitator.upload_urls(f"big-{n}.csv")
+            await asyncio.to_thread(upload, server.base, url, f"big-{n}.csv", ALMOST_5_MB)
+        figures["after_facilitator"] = server.rss_mb()
+        await asyncio.sleep(METRICS_TTL_S)
+        figures["held_mb"] = await asyncio.to_thread(held_uploads_mb, server)
+        [url] = await facilitator.upload_urls("roster.csv")
+        assert await asyncio.to_thread(upload, server.base, url, "roster.csv", roster) == 204
+        shown = await facilitator.rerun(uploaded(uploader.proto.id, url, "roster.csv", len(roster)))
+        await hostile.close()
+        await facilitator.close()
+        for _ in range(30):  # the tab's files go once the server sees it closed
+            await asyncio.sleep(1)
+            if (held_after := await asyncio.to_thread(held_uploads_mb, server)) == 0:
+                break
+        figures["held_after_closed_mb"] = held_after
+        return given, shown
+
+    given, shown = run_apart(attack_then_upload_a_roster())
+    print(
+        f"\nuploads: {HOSTILE_UPLOADS} hostile files of 5 MB: statuses {sorted(set(statuses))}; "
+        f"server memory {figures['before']:.0f} MB before, {figures['after_hostile']:.0f} MB "
+        f"after them, {figures['after_facilitator']:.0f} MB after a facilitator's tab sent 10 "
+        f"(uploads held: {figures['held_mb']:.1f} MB; {figures['held_after_closed_mb']:.1f} MB "
+        f"once it closed)"
+    )
+    assert given == []  # a tab that is no facilitator's gets no upload address
+    assert statuses == [403] * HOSTILE_UPLOADS
+    assert figures["after_hostile"] - figures["before"] < 50  # nothing of 500 MB was kept
+    assert figures["held_mb"] <= 2 * 5  # a facilitator's tab keeps its newest two at most...
+    assert figures["held_after_closed_mb"] == 0  # ...until it closes
+    assert t("setup.roster_ok", "th", count=25) in [e.text for e in shown.of_kind("alert")]
