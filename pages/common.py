@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 import re
 import secrets
 from collections.abc import Callable
@@ -21,7 +22,13 @@ from welfare_core.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from welfare_core.model import Caller, Group, Timer, Workshop
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store, utcnow
-from welfare_core.throttle import RoomThrottle, Throttle
+from welfare_core.throttle import (
+    ADDRESS_REFILL_S,
+    ADDRESS_TRIES,
+    BucketPerKey,
+    RoomThrottle,
+    Throttle,
+)
 
 T = TypeVar("T")
 LANGUAGE_NAMES = {"th": "ไทย", "en": "English"}
@@ -189,13 +196,25 @@ def room_throttle(name: str) -> RoomThrottle:
     return RoomThrottle()
 
 
+@st.cache_resource
+def address_throttle(name: str) -> BucketPerKey:
+    """The counters of wrong codes (or passcodes) of each client address of this server."""
+    return BucketPerKey(ADDRESS_TRIES, ADDRESS_REFILL_S)
+
+
 def check_code(name: str, check: Callable[[], T]) -> T:
-    """Run ``check`` of a join code (name "code") or a passcode ("passcode") unless this session
-    or the whole room has had too many wrong ones just now: then TooSoon says how long to wait."""
-    mine, room = throttle(name), room_throttle(name)
+    """Run ``check`` of a join code (name "code") or a passcode ("passcode") unless this session,
+    this client address or the whole room has had too many wrong ones just now: then TooSoon
+    says how long to wait. A script on one address spends its own address's tries, not the
+    room's, so a member opening the group's link on another phone gets in at once."""
+    mine, here, room = throttle(name), address_throttle(name), room_throttle(name)
+    address = st.context.ip_address or ""  # "" on the laptop itself: the facilitator's, no limit
     if wait := mine.wait_s():
         raise TooSoon("start.wait", seconds=wait)
+    if address and (wait := here.take(address)):
+        raise TooSoon("start.wait", seconds=math.ceil(wait))
     if wait := room.take():
+        here.give_back(address)
         raise TooSoon("start.room_wait", seconds=wait)
     try:
         result = check()
@@ -203,6 +222,7 @@ def check_code(name: str, check: Callable[[], T]) -> T:
         mine.failed()
         raise
     mine.succeeded()
+    here.give_back(address)
     room.give_back()
     return result
 

@@ -27,6 +27,7 @@ from welfare_core.model import CreatedWorkshop
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store
 from welfare_core.template import SESSIONS_DIR
+from welfare_core.throttle import ROOM_TRIES
 
 ATTACKER = "127.0.0.3"  # one phone on the room's Wi-Fi running a script
 MEMBER = "127.0.0.2"  # a group member's phone
@@ -217,3 +218,46 @@ def test_uploads_no_uploader_asked_for_are_refused_and_a_roster_still_uploads(se
     assert figures["held_mb"] <= 2 * 5  # a facilitator's tab keeps its newest two at most...
     assert figures["held_after_closed_mb"] == 0  # ...until it closes
     assert t("setup.roster_ok", "th", count=25) in [e.text for e in shown.of_kind("alert")]
+
+
+GUESSING_TABS = 20
+GUESSING_S = 15.0
+
+
+async def guess(server: AppServer, n: int, until: float, tries: list[int]) -> None:
+    """A tab of a guessing script: a group link with a made-up code, reloaded again and again."""
+    tab = Tab(server.base, "group", f"code=ABCD-{n:04d}", ATTACKER)
+    await tab.open()
+    while time.monotonic() < until:
+        await tab.rerun()
+        tries.append(n)
+    await tab.close()
+
+
+def test_a_newcomer_with_the_right_link_gets_in_at_once_while_twenty_tabs_guess(server):
+    code = server.created.groups[2].join_code
+    tries: list[int] = []
+
+    async def guessing_then_a_newcomer() -> tuple[Run, float]:
+        until = time.monotonic() + GUESSING_S
+        guessing = [
+            asyncio.create_task(guess(server, n, until, tries)) for n in range(GUESSING_TABS)
+        ]
+        while len(tries) < 3 * ROOM_TRIES:  # enough wrong codes to empty the room's tries
+            await asyncio.sleep(0.1)
+        newcomer = Tab(server.base, "group", f"code={code}&d=newcomer", MEMBER)
+        opened = time.monotonic()
+        first = await newcomer.open()
+        took = time.monotonic() - opened
+        await newcomer.close()
+        await asyncio.gather(*guessing)
+        return first, took
+
+    first, took = run_apart(guessing_then_a_newcomer())
+    print(
+        f"\nguessing: {GUESSING_TABS} tabs on one address made {len(tries)} tries in "
+        f"{GUESSING_S:.0f} s; a newcomer with the right link got in in {took:.2f} s "
+        "(a busy 2-core machine)"
+    )
+    assert first.errors == []  # no "please wait"...
+    assert first.of_kind("tab_container")  # ...the group's workspace, at the first try
