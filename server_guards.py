@@ -14,13 +14,14 @@ and welfare_core know nothing of them.
   given out to that tab, only while the server holds less than ``UPLOADS_HELD_MB``; a tab
   keeps its newest ``FILES_PER_TAB`` files, and they go when it disconnects.
 - **Messages no page of this app sends**, such as ``clear_cache`` (it would empty the room's
-  guessing counters), are dropped.
+  guessing counters), are dropped, and so is a number field's NaN or infinity.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -135,7 +136,9 @@ class RerunGate:
             return
         if kind != "rerun_script":
             self._deliver(runtime, session_id, msg, client=client)
-        elif waiting := self._waiting.get(session_id):
+            return
+        drop_impossible_numbers(msg)
+        if waiting := self._waiting.get(session_id):
             waiting.take_place_of_older(msg)
         else:
             self._waiting[session_id] = Waiting(msg, client, runtime)
@@ -164,6 +167,21 @@ class RerunGate:
         if wait := self.addresses.take(address):
             self.tabs.give_back(session_id)
         return wait
+
+
+def drop_impossible_numbers(msg: BackMsg) -> None:
+    """Drop a number field's NaN or infinity from a rerun: no browser sends one, and Streamlit
+    fails on it in every run of the tab until a reload (an int field cannot hold it). The
+    field keeps the value it had, and the page runs as usual."""
+    widgets = msg.rerun_script.widget_states.widgets
+    kept = [
+        w
+        for w in widgets
+        if w.WhichOneof("value") != "double_value" or math.isfinite(w.double_value)
+    ]
+    if len(kept) < len(widgets):
+        del widgets[:]
+        widgets.extend(kept)
 
 
 def address_of(client: SessionClient | None) -> str:

@@ -15,8 +15,10 @@ from pathlib import Path
 import duckdb
 import pytest
 import requests
+import websockets
 from conftest import PASSCODE, create_samut_prakan
 from streamlit.proto.Common_pb2 import FileURLs
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 from test_kill_under_load import run_apart
 
 from bench.load import Participant
@@ -261,3 +263,64 @@ def test_a_newcomer_with_the_right_link_gets_in_at_once_while_twenty_tabs_guess(
     )
     assert first.errors == []  # no "please wait"...
     assert first.of_kind("tab_container")  # ...the group's workspace, at the first try
+
+
+def test_nan_sent_as_a_number_field_leaves_the_tab_working(server):
+    """No browser sends NaN or infinity for a number; a script can, and Streamlit then failed on
+    every run of that tab (an int field cannot hold it) until a reload."""
+    group = server.created.groups[0]
+
+    async def rate_with_nan() -> list[Run]:
+        tab = Tab(server.base, "group", f"code={group.join_code}", MEMBER)
+        first = await tab.open()
+        fund = first.of_kind("expandable")[0]
+        tab.keep(WidgetState(id=fund.proto.id, bool_value=True))
+        opened = await tab.rerun()
+        [grade] = opened.of_kind("radio")
+        [reason] = [
+            e for e in opened.of_kind("text_area") if e.proto.form_id == grade.proto.form_id
+        ]
+        members, balance = opened.of_kind("number_input")
+        [save] = [e for e in opened.of_kind("button") if e.proto.is_form_submitter]
+        tab.keep(text_value(grade.proto.id, grade.proto.options[1]))
+        tab.keep(text_value(reason.proto.id, "ทำบัญชีครบทุกเดือน"))
+        tab.keep(WidgetState(id=members.proto.id, double_value=math.nan))
+        tab.keep(WidgetState(id=balance.proto.id, double_value=math.inf))
+        runs = [await tab.rerun(trigger(save.proto.id), until="toast"), await tab.rerun()]
+        await tab.close()
+        return runs
+
+    saved, after = run_apart(rate_with_nan())
+    assert not saved.of_kind("exception") and not saved.errors
+    assert saved.of_kind("toast")  # the rating was saved, without the impossible figures
+    assert not after.of_kind("exception")  # and the tab goes on working
+    assert after.of_kind("expandable")
+
+
+def test_a_20_mb_value_closes_that_tab_and_is_not_kept(server):
+    huge = "ก" * (20 * 2**20 // 3)  # 20 MB of Thai text in one text box
+
+    async def send_huge_values() -> list[int | None]:
+        await Tab(server.base, "", "", MEMBER).open()  # the app loaded: memory from here on
+        figures["before"] = server.rss_mb()
+        tabs, codes = [], []
+        for _ in range(8):
+            tab = Tab(server.base, "", "", ATTACKER)
+            start = await tab.open()
+            box = start.of_kind("text_input")[0]
+            try:
+                await tab.rerun(text_value(box.proto.id, huge))
+            except websockets.ConnectionClosed as closed:
+                codes.append(closed.rcvd and closed.rcvd.code)
+            tabs.append(tab)
+        figures["after"] = server.rss_mb()  # the tabs still open
+        for tab in tabs:
+            await tab.close()
+        return codes
+
+    figures: dict[str, float] = {}
+    codes = run_apart(send_huge_values())
+    before, after = figures["before"], figures["after"]
+    print(f"\n8 tabs sent 20 MB each: server memory {before:.0f} MB before, {after:.0f} MB after")
+    assert codes == [1009] * 8  # "message too big": that tab's connection is closed
+    assert after - before < 80  # none of the 160 MB was kept
