@@ -137,8 +137,13 @@ def plain(text: object) -> str:
 
 
 def markdown_escaped(text: str) -> str:
-    """Text for elements that render markdown, with every markdown sign taken literally."""
-    escaped = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text)
+    """Text for elements that render markdown (titles, labels, tabs, captions), with every sign
+    taken literally: no formatting, no LaTeX ($E=mc^2$), no emoji or icon codes (:skull:,
+    :material/warning:), no colours (:red[...])."""
+    escaped = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$&])", r"\\\1", text)
+    # A backslash does not stop an icon code (Streamlit finds them before the markdown is read);
+    # a colon written as a character reference is no colon to it, and still shows as one.
+    escaped = escaped.replace(":", "&#58;")
     return escaped.replace("\n", "  \n")  # a line break stays a line break
 
 

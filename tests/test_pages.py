@@ -311,7 +311,7 @@ def test_an_error_quoting_typed_markup_shows_it_as_text(db):
     due = next(w for w in idea_form.text_input if "When" in w.label)
     due.input("![x](http://example.org/x.png)")
     idea_form.form_submit_button[0].click().run()
-    assert "\\!\\[x\\]\\(http://example\\.org/x\\.png\\)" in at.error[0].value
+    assert markdown_escaped("![x](http://example.org/x.png)") in at.error[0].value
 
 
 def test_a_wrong_code_in_the_link_says_so(db):
