@@ -7,7 +7,9 @@ and welfare_core know nothing of them.
   client address now has a bucket of reruns. A rerun over either waits, and while it waits a
   newer rerun of the same tab takes its place (a pressed button is kept), so a flood costs
   one waiting message per tab, never more script runs than the buckets allow, and a person
-  clicking at a person's pace never waits at all.
+  clicking at a person's pace never waits at all. Beyond a few dozen messages a second the
+  server stops reading a connection at all (the sender's network buffers fill and its sends
+  stall), and an address opening connections without end is refused.
 - **Uploads.** Streamlit keeps every file sent to ``/_stcore/upload_file/<session>/<id>``
   in memory, for any id. Upload addresses now go only to a tab signed in as facilitator (the
   set-up page's roster uploader is the app's only one); a file is taken only at an address
@@ -28,7 +30,8 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket
 from streamlit import config
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.runtime import Runtime
@@ -43,12 +46,21 @@ from streamlit.web.server.starlette import starlette_app
 from welfare_core.throttle import BucketPerKey
 
 # A person clicks, types and switches tabs a few times a second at most, and the projector's
-# fragment asks every 2.5 s: a tab gets a burst of 6 reruns, then 2 a second. Several people
-# may share an address (the facilitator's laptop has its projector, set-up and plenary tabs):
-# an address gets a burst of 20, then 4 a second; a page run costs 20-200 ms of one core, so
-# a flood from one address costs the 2-core laptop under half of one core.
+# fragment asks every 2.5 s: a tab gets a burst of 6 reruns, then 2 a second. An address is
+# one phone or the facilitator's laptop (its projector, set-up and plenary tabs): it gets a
+# burst of 20, then 2 a second; a page run costs 50-300 ms of one core, so a flood from one
+# address costs the 2-core laptop at most about half of one core.
 TAB_RERUNS, TAB_REFILL_S = 6, 0.5
-ADDRESS_RERUNS, ADDRESS_REFILL_S = 20, 0.25
+ADDRESS_RERUNS, ADDRESS_REFILL_S = 20, 0.5
+# Even a message that is dropped costs the server's Python thread a little, and thousands a
+# second starve the page runs. So the server reads at most 20 messages a second from one
+# connection (after a burst of 40) and 100 from one address (after 200): a person sends a few.
+# Beyond that it reads nothing: the rest waits in the sender's own network buffers, and the
+# script's sends stall, at no cost to the laptop. An address opens 60 connections, then one a
+# second (a browser reconnects once after a Wi-Fi drop); more are refused before they start.
+SOCKET_READS, SOCKET_READ_REFILL_S = 40, 0.05
+ADDRESS_READS, ADDRESS_READ_REFILL_S = 200, 0.01
+ADDRESS_CONNECTIONS, ADDRESS_CONNECT_REFILL_S = 60, 1.0
 
 # Only the messages a browser of this app sends; anything else is dropped unread.
 PASSED = {
@@ -71,6 +83,7 @@ def install() -> None:
     """Put the guards in front of Streamlit; call before the server starts."""
     gate = RerunGate(Runtime.handle_backmsg)
     uploads = UploadGate()
+    sockets_gate = SocketGate()
 
     def handle_backmsg(
         runtime: Runtime, session_id: str, msg: BackMsg, *, client: SessionClient | None = None
@@ -94,6 +107,53 @@ def install() -> None:
     starlette_app.create_upload_routes = lambda runtime, mgr, base: uploads.wrap(
         routes(runtime, mgr, base), mgr
     )
+    sockets = starlette_app.create_websocket_routes
+    starlette_app.create_websocket_routes = lambda runtime, base: [
+        WebSocketRoute(route.path, sockets_gate.wrap(route.endpoint))
+        for route in sockets(runtime, base)
+    ]
+
+
+# --- connections -------------------------------------------------------------------------------
+
+
+class SocketGate:
+    """Paces what the server reads from each connection and each address, and refuses an
+    address's connections beyond its share."""
+
+    def __init__(self) -> None:
+        self.connections = BucketPerKey(ADDRESS_CONNECTIONS, ADDRESS_CONNECT_REFILL_S)
+        self.socket_reads = BucketPerKey(SOCKET_READS, SOCKET_READ_REFILL_S)
+        self.address_reads = BucketPerKey(ADDRESS_READS, ADDRESS_READ_REFILL_S)
+
+    def wrap(self, endpoint: Callable) -> Callable:
+        async def guarded(websocket: WebSocket) -> None:
+            address = websocket.client.host if websocket.client else ""
+            if self.connections.take(address):
+                await websocket.close(code=1008)  # before the handshake: HTTP 403
+                return
+            socket = str(id(websocket))
+            receive_bytes = websocket.receive_bytes
+
+            async def paced_receive_bytes() -> bytes:
+                while wait := self._take(socket, address):
+                    await asyncio.sleep(wait)
+                return await receive_bytes()
+
+            websocket.receive_bytes = paced_receive_bytes  # what Streamlit's loop awaits
+            try:
+                await endpoint(websocket)
+            finally:
+                self.socket_reads.forget(socket)
+
+        return guarded
+
+    def _take(self, socket: str, address: str) -> float:
+        if wait := self.socket_reads.take(socket):
+            return wait
+        if wait := self.address_reads.take(address):
+            self.socket_reads.give_back(socket)
+        return wait
 
 
 # --- reruns ------------------------------------------------------------------------------------
