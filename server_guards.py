@@ -114,6 +114,15 @@ def install() -> None:
     ]
 
 
+def take_both(first: BucketPerKey, first_key: str, second: BucketPerKey, second_key: str) -> float:
+    """0 when both buckets gave a token, else the seconds to wait (and neither keeps one)."""
+    if wait := first.take(first_key):
+        return wait
+    if wait := second.take(second_key):
+        first.give_back(first_key)
+    return wait
+
+
 # --- connections -------------------------------------------------------------------------------
 
 
@@ -136,7 +145,7 @@ class SocketGate:
             receive_bytes = websocket.receive_bytes
 
             async def paced_receive_bytes() -> bytes:
-                while wait := self._take(socket, address):
+                while wait := take_both(self.socket_reads, socket, self.address_reads, address):
                     await asyncio.sleep(wait)
                 return await receive_bytes()
 
@@ -147,13 +156,6 @@ class SocketGate:
                 self.socket_reads.forget(socket)
 
         return guarded
-
-    def _take(self, socket: str, address: str) -> float:
-        if wait := self.socket_reads.take(socket):
-            return wait
-        if wait := self.address_reads.take(address):
-            self.socket_reads.give_back(socket)
-        return wait
 
 
 # --- reruns ------------------------------------------------------------------------------------
@@ -213,20 +215,13 @@ class RerunGate:
         waiting = self._waiting.get(session_id)
         if waiting is None:
             return  # the tab has gone
-        wait = self._take(session_id, address_of(waiting.client))
+        wait = take_both(self.tabs, session_id, self.addresses, address_of(waiting.client))
         if wait:
             asyncio.get_running_loop().call_later(wait, self._release, session_id)
             return
         del self._waiting[session_id]
         with contextlib.suppress(RuntimeStoppedError):  # the server is stopping: no more runs
             self._deliver(waiting.runtime, session_id, waiting.msg, client=waiting.client)
-
-    def _take(self, session_id: str, address: str) -> float:
-        if wait := self.tabs.take(session_id):
-            return wait
-        if wait := self.addresses.take(address):
-            self.tabs.give_back(session_id)
-        return wait
 
 
 def drop_impossible_numbers(msg: BackMsg) -> None:

@@ -36,6 +36,7 @@ MEMBER = "127.0.0.2"  # a group member's phone
 FLOOD_TABS = 50
 FLOOD_S = 10.0
 FLOOD_RATE = int(os.environ.get("FLOOD_RATE", "1500"))  # reruns a second; 0: as fast as it goes
+FLOOD_ADDRESSES = int(os.environ.get("FLOOD_ADDRESSES", "1"))  # phones the script runs on
 
 
 @pytest.fixture
@@ -63,7 +64,8 @@ def flood(base: str, code: str, seconds: float, sent: Synchronized, shut: Synchr
     phone is a device of its own."""
 
     async def attack(n: int, end: float) -> None:
-        tab = Tab(base, "group" if n % 2 else "", f"code={code}" if n % 2 else "", ATTACKER)
+        address = f"127.0.1.{1 + n % FLOOD_ADDRESSES}" if FLOOD_ADDRESSES > 1 else ATTACKER
+        tab = Tab(base, "group" if n % 2 else "", f"code={code}" if n % 2 else "", address)
         pause = FLOOD_TABS / FLOOD_RATE if FLOOD_RATE else 0
         while time.monotonic() < end:
             try:
@@ -133,7 +135,8 @@ def test_a_rerun_flood_from_one_address_leaves_a_members_saves_quick_and_stored(
     stored = {row[0] for row in con.execute("SELECT text FROM idea_versions").fetchall()}
     con.close()
     print(
-        f"\nflood: {sent.value} reruns from {FLOOD_TABS} tabs at one address in {FLOOD_S:.0f} s "
+        f"\nflood: {sent.value} reruns from {FLOOD_TABS} tabs on {FLOOD_ADDRESSES} address(es) "
+        f"in {FLOOD_S:.0f} s "
         f"({sent.value / FLOOD_S:.0f}/s; connections closed or refused: {shut.value}); "
         f"the member's {len(latencies)} saves meanwhile: "
         f"p95 {p95(latencies):.2f} s, longest {max(latencies):.2f} s; before it "
