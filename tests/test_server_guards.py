@@ -24,6 +24,7 @@ from test_kill_under_load import run_apart
 from bench.load import Participant
 from bench.server import AppServer
 from bench.streamlit_client import Run, Tab, text_value, trigger, upload, uploaded
+from server_guards import FILES_PER_TAB, UPLOADS_HELD_MB
 from welfare_core.i18n import t
 from welfare_core.model import CreatedWorkshop
 from welfare_core.service import WorkshopService
@@ -342,3 +343,22 @@ def test_a_20_mb_value_closes_that_tab_and_is_not_kept(server):
     print(f"\n8 tabs sent 20 MB each: server memory {before:.0f} MB before, {after:.0f} MB after")
     assert codes == [1009] * 8  # "message too big": that tab's connection is closed
     assert after - before < 80  # none of the 160 MB was kept
+
+
+def test_the_server_holds_at_most_its_share_of_uploads_from_all_facilitator_tabs(server):
+    statuses: list[int] = []
+
+    async def three_facilitators_send_two_files_each() -> None:
+        for _ in range(3):
+            tab, _ = await signed_in_setup_page(server)
+            for n in range(FILES_PER_TAB):
+                [url] = await tab.upload_urls(f"{n}.csv")
+                statuses.append(
+                    await asyncio.to_thread(upload, server.base, url, f"{n}.csv", ALMOST_5_MB)
+                )
+
+    run_apart(three_facilitators_send_two_files_each())
+    held = len([s for s in statuses if s == 204]) * len(ALMOST_5_MB) / 2**20
+    print(f"\nuploads from 3 facilitator tabs: statuses {statuses}, {held:.0f} MB held")
+    assert statuses.count(204) * 5 <= UPLOADS_HELD_MB  # the server's share...
+    assert statuses[-1] == 413  # ...and the file past it is refused before it is read
