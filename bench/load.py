@@ -73,8 +73,8 @@ async def _step(server: AppServer, slug: str, codes: list[str], step: Step, seco
 class Participant:
     """A group lead on the ideas tab of their group's page."""
 
-    def __init__(self, base_url: str, code: str, device: str) -> None:
-        self.tab = Tab(base_url, "group", f"code={code}&d={device}")
+    def __init__(self, base_url: str, code: str, device: str, address: str = "") -> None:
+        self.tab = Tab(base_url, "group", f"code={code}&d={device}", address)
         self.refused: list[str] = []  # what the page said instead of confirming
         self._run = Run()
 
@@ -112,7 +112,9 @@ class Participant:
 async def _participant(
     server: AppServer, code: str, n: int, submitted: dict, step: Step, end: float
 ) -> None:
-    lead = Participant(server.base, code, f"load-{step.participants}-{n}")
+    # Each phone has an address of its own on the room's Wi-Fi (the server limits each one).
+    address = f"127.0.{1 + n // 250}.{1 + n % 250}"
+    lead = Participant(server.base, code, f"load-{step.participants}-{n}", address)
     try:
         await lead.open()
         await asyncio.sleep(random.uniform(0, step.pace[1]))

@@ -84,6 +84,11 @@ class AppServer:
                 return int(line.split()[1]) / 1024
         return 0.0
 
+    def cpu_s(self) -> float:
+        """CPU time the server has used so far (all its threads), in seconds."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def kill(self) -> None:
         """Gone at once, as when the laptop's battery dies: SIGKILL, nothing flushed."""
         self._process.kill()

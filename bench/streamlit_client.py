@@ -9,14 +9,19 @@ nothing, so thirty of them fit on the laptop beside the server they measure.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import secrets
 import time
 from dataclasses import dataclass, field
 
+import requests
 import websockets
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.Common_pb2 import FileURLs
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
 
 RUN_TIMEOUT_S = 60
 
@@ -48,10 +53,12 @@ class Run:
 
 
 class Tab:
-    def __init__(self, base_url: str, page: str, query: str) -> None:
+    def __init__(self, base_url: str, page: str, query: str, address: str = "") -> None:
         self.url = base_url.replace("http", "ws", 1) + "/_stcore/stream"
         self.origin = base_url
         self.page, self.query = page, query
+        self.address = address  # the device's own address (127.0.0.2, ...): "" is any
+        self.session_id = ""
         self.kept: dict[str, WidgetState] = {}  # widget values the browser would resend
         self.fragments: dict[str, float] = {}  # run_every fragments: id -> interval in s
         self._socket: websockets.ClientConnection | None = None
@@ -59,7 +66,11 @@ class Tab:
 
     async def open(self) -> Run:
         self._socket = await websockets.connect(
-            self.url, subprotocols=["streamlit"], origin=self.origin, max_size=None
+            self.url,
+            subprotocols=["streamlit"],
+            origin=self.origin,
+            max_size=None,
+            local_addr=(self.address, 0) if self.address else None,
         )
         return await self.rerun()
 
@@ -76,13 +87,7 @@ class Tab:
         """A rerun with the kept widget values and ``once`` (e.g. a submit trigger); waits for
         the run to finish, and with ``until`` for the element kind that ends a save (a toast)
         even when it comes from the rerun the save asked for."""
-        message = BackMsg()
-        state = message.rerun_script
-        state.query_string, state.page_name = self.query, self.page
-        state.fragment_id = fragment_id
-        state.is_auto_rerun = bool(fragment_id)
-        state.widget_states.widgets.extend([*self.kept.values(), *once])
-        await self._socket.send(message.SerializeToString())
+        await self.send_rerun(*once, fragment_id=fragment_id)
         run = Run()
         deadline = time.monotonic() + RUN_TIMEOUT_S
         while not run.finished or (until and not run.of_kind(until)):
@@ -96,6 +101,38 @@ class Tab:
             if run.finished and until and run.errors:
                 break  # refused: the page said why instead of confirming
         return run
+
+    async def send_rerun(self, *once: WidgetState, fragment_id: str = "") -> None:
+        """Ask for a rerun and wait for nothing (as a flooding script does)."""
+        message = BackMsg()
+        state = message.rerun_script
+        state.query_string, state.page_name = self.query, self.page
+        state.fragment_id = fragment_id
+        state.is_auto_rerun = bool(fragment_id)
+        state.widget_states.widgets.extend([*self.kept.values(), *once])
+        await self._socket.send(message.SerializeToString())
+
+    async def drain(self) -> None:
+        """Read and forget whatever the server sends, until the socket closes."""
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async for _ in self._socket:
+                pass
+
+    async def upload_urls(self, *names: str) -> list[FileURLs]:
+        """The addresses the server gives this tab to upload files to: what a browser asks
+        for before it sends what was dropped on a file uploader."""
+        message = BackMsg()
+        request = message.file_urls_request
+        request.request_id, request.session_id = secrets.token_hex(4), self.session_id
+        request.file_names.extend(names)
+        await self._socket.send(message.SerializeToString())
+        while True:
+            data = await asyncio.wait_for(self._socket.recv(), RUN_TIMEOUT_S)
+            answer = ForwardMsg()
+            answer.ParseFromString(data)
+            if answer.WhichOneof("type") == "file_urls_response":
+                return list(answer.file_urls_response.file_urls)
+            self._read(data, Run())
 
     def _read(self, data: bytes, run: Run) -> None:
         message = ForwardMsg()
@@ -117,8 +154,35 @@ class Tab:
                 run.elements.append(Element(name, getattr(block, name)))
         elif kind == "auto_rerun":
             self.fragments[message.auto_rerun.fragment_id] = message.auto_rerun.interval
+        elif kind == "new_session":
+            self.session_id = message.new_session.initialize.session_id
         elif kind == "script_finished":
             run.finished = message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+
+
+def upload(base_url: str, url: FileURLs, name: str, data: bytes) -> int:
+    """PUT a file to an upload address, as the browser does; the HTTP status.
+
+    Streamlit's XSRF check compares the header with the cookie, both sent here (as any script
+    can): it stops other web sites, not a tab of this app."""
+    token = generate_xsrf_token_string()
+    reply = requests.put(
+        base_url + url.upload_url,
+        files={"file": (name, data)},
+        headers={"X-Xsrftoken": token},
+        cookies={"_streamlit_xsrf": token},
+        timeout=RUN_TIMEOUT_S,
+    )
+    return reply.status_code
+
+
+def uploaded(widget_id: str, url: FileURLs, name: str, size: int) -> WidgetState:
+    """A file uploader's value once the file is sent: what the next rerun carries."""
+    state = WidgetState(id=widget_id)
+    info = state.file_uploader_state_value.uploaded_file_info.add()
+    info.name, info.size, info.file_id = name, size, url.file_id
+    info.file_urls.CopyFrom(url)
+    return state
 
 
 def text_value(widget_id: str, value: str) -> WidgetState:

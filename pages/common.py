@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import math
 import re
 import secrets
 import threading
@@ -25,7 +26,13 @@ from welfare_core.model import Caller, Group, Timer, Workshop
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store, utcnow
 from welfare_core.text import MAX_TEXT
-from welfare_core.throttle import RoomThrottle, Throttle
+from welfare_core.throttle import (
+    ADDRESS_REFILL_S,
+    ADDRESS_TRIES,
+    BucketPerKey,
+    RoomThrottle,
+    Throttle,
+)
 
 T = TypeVar("T")
 LANGUAGE_NAMES = {"th": "ไทย", "en": "English"}
@@ -142,8 +149,13 @@ def plain(text: object) -> str:
 
 
 def markdown_escaped(text: str) -> str:
-    """Text for elements that render markdown, with every markdown sign taken literally."""
-    escaped = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text)
+    """Text for elements that render markdown (titles, labels, tabs, captions), with every sign
+    taken literally: no formatting, no LaTeX ($E=mc^2$), no emoji or icon codes (:skull:,
+    :material/warning:), no colours (:red[...])."""
+    escaped = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$&])", r"\\\1", text)
+    # A backslash does not stop an icon code (Streamlit finds them before the markdown is read);
+    # a colon written as a character reference is no colon to it, and still shows as one.
+    escaped = escaped.replace(":", "&#58;")
     return escaped.replace("\n", "  \n")  # a line break stays a line break
 
 
@@ -217,13 +229,25 @@ def room_throttle(name: str) -> RoomThrottle:
     return RoomThrottle()
 
 
+@st.cache_resource
+def address_throttle(name: str) -> BucketPerKey:
+    """The counters of wrong codes (or passcodes) of each client address of this server."""
+    return BucketPerKey(ADDRESS_TRIES, ADDRESS_REFILL_S)
+
+
 def check_code(name: str, check: Callable[[], T]) -> T:
-    """Run ``check`` of a join code (name "code") or a passcode ("passcode") unless this session
-    or the whole room has had too many wrong ones just now: then TooSoon says how long to wait."""
-    mine, room = throttle(name), room_throttle(name)
+    """Run ``check`` of a join code (name "code") or a passcode ("passcode") unless this session,
+    this client address or the whole room has had too many wrong ones just now: then TooSoon
+    says how long to wait. A script on one address spends its own address's tries, not the
+    room's, so a member opening the group's link on another phone gets in at once."""
+    mine, here, room = throttle(name), address_throttle(name), room_throttle(name)
+    address = st.context.ip_address or ""  # "" on the laptop itself: the facilitator's, no limit
     if wait := mine.wait_s():
         raise TooSoon("start.wait", seconds=wait)
+    if address and (wait := here.take(address)):
+        raise TooSoon("start.wait", seconds=math.ceil(wait))
     if wait := room.take():
+        here.give_back(address)
         raise TooSoon("start.room_wait", seconds=wait)
     try:
         result = check()
@@ -231,6 +255,7 @@ def check_code(name: str, check: Callable[[], T]) -> T:
         mine.failed()
         raise
     mine.succeeded()
+    here.give_back(address)
     room.give_back()
     return result
 

@@ -579,9 +579,9 @@ def test_once_the_room_has_had_twenty_wrong_codes_every_new_code_waits(db, busy_
 
 # --- nothing is unpickled, evaluated or drawn as markup from what users type ----------------------
 
-SOURCES = sorted([ROOT / "app.py", ROOT / "serve.py", *ROOT.glob("pages/*.py")]) + sorted(
-    ROOT.glob("welfare_core/**/*.py")
-)
+SOURCES = sorted(
+    [ROOT / "app.py", ROOT / "serve.py", ROOT / "server_guards.py", *ROOT.glob("pages/*.py")]
+) + sorted(ROOT.glob("welfare_core/**/*.py"))
 # Modules that turn bytes into objects or code; none of them is needed.
 UNSAFE_MODULES = {"pickle", "_pickle", "dill", "cloudpickle", "joblib", "marshal", "shelve"}
 UNSAFE_BUILTINS = {"eval", "exec", "compile", "__import__", "breakpoint"}

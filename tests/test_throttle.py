@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import threading
 
-from welfare_core.throttle import ROOM_REFILL_S, ROOM_TRIES, RoomThrottle, Throttle
+from welfare_core.throttle import (
+    ADDRESS_REFILL_S,
+    ADDRESS_TRIES,
+    ROOM_REFILL_S,
+    ROOM_TRIES,
+    BucketPerKey,
+    RoomThrottle,
+    Throttle,
+)
 
 
 class Clock:
@@ -82,3 +90,18 @@ def test_many_sessions_trying_at_once_get_no_more_than_the_rooms_tries():
     for thread in threads:
         thread.join()
     assert allowed.count(True) == ROOM_TRIES
+
+
+def test_a_script_on_one_address_never_empties_the_room_for_newcomers():
+    clock = Clock()
+    addresses = BucketPerKey(ADDRESS_TRIES, ADDRESS_REFILL_S, clock=clock)
+    room = RoomThrottle(clock=clock)
+    checked = 0
+    for _ in range(6000):  # ten minutes of wrong codes, ten a second, from one phone
+        clock.now += 0.1
+        if addresses.take("10.0.0.66") == 0:
+            assert room.take() == 0  # the room still had a try for it
+            checked += 1
+    assert ADDRESS_TRIES + 59 <= checked <= ADDRESS_TRIES + 60  # 6 a minute after its burst
+    assert addresses.take("10.0.0.7") == 0  # a newcomer's phone...
+    assert room.take() == 0  # ...is checked at once
