@@ -3,7 +3,7 @@ decides, and every tick is kept; the confirmations (toasts) stay where they belo
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from bench.server import AppServer
 from welfare_core import consolidate
@@ -24,15 +24,22 @@ from .browser_app import (
 TH = "th"
 
 
+def plenary(
+    context: BrowserContext, app: AppServer, workshop: SeededWorkshop
+) -> tuple[Page, Locator]:
+    """The facilitator signed in on the plenary page, and its ideas' adoption boxes."""
+    page = open_page(context.new_page(), app.url("/"))
+    sign_in(page, workshop.passcode, TH)
+    nav_to(page, "nav.plenary", TH)
+    wait_drawn(page)
+    return page, page.get_by_role("tabpanel").get_by_test_id("stCheckbox")
+
+
 def test_ticks_made_in_quick_succession_are_all_adopted(
     browser: Browser, demo_app: AppServer, demo_workshop: SeededWorkshop
 ):
     context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = open_page(context.new_page(), demo_app.url("/"))
-    sign_in(page, demo_workshop.passcode, TH)
-    nav_to(page, "nav.plenary", TH)
-    wait_drawn(page)
-    boxes = page.get_by_role("tabpanel").get_by_test_id("stCheckbox")
+    page, boxes = plenary(context, demo_app, demo_workshop)
     expect(boxes.first).to_be_visible(timeout=20_000)
     ideas = boxes.count()
     assert ideas >= 6
@@ -74,11 +81,7 @@ def test_a_toast_stays_on_the_page_that_made_it(
     browser: Browser, demo_app: AppServer, demo_workshop: SeededWorkshop
 ):
     context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page = open_page(context.new_page(), demo_app.url("/"))
-    sign_in(page, demo_workshop.passcode, TH)
-    nav_to(page, "nav.plenary", TH)
-    wait_drawn(page)
-    boxes = page.get_by_role("tabpanel").get_by_test_id("stCheckbox")
+    page, boxes = plenary(context, demo_app, demo_workshop)
     boxes.last.locator("label").click()
     adopted = toast(page, "plenary.adopted", TH)
     expect(adopted).to_be_visible(timeout=20_000)
