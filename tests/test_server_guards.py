@@ -173,7 +173,7 @@ async def signed_in_setup_page(server: AppServer) -> tuple[Tab, Run]:
     tab = Tab(server.base, "", "", FACILITATOR)
     start = await tab.open()
     in_form = [e for e in start.elements if getattr(e.proto, "form_id", "") == "sign-in"]
-    [workshop] = [e for e in in_form if e.kind == "selectbox"]
+    [workshop] = [e for e in in_form if e.kind == "radio"]
     [passcode] = [e for e in in_form if e.kind == "text_input"]
     [submit] = [e for e in in_form if e.kind == "button"]
     await tab.rerun(
