@@ -61,12 +61,18 @@ def adopt(idea_id: int) -> None:
     adopted = bool(st.session_state[f"adopt-{idea_id}"])
     if attempt(lambda: svc.set_adopted(me, idea_id, adopted) or True):
         st.session_state["flash"] = "plenary.adopted"
+    else:
+        st.session_state.pop(f"adopt-seen-{idea_id}", None)  # the next draw shows what is stored
 
 
 def adoption_box(idea: pd.Series) -> None:
+    """The box follows the stored decision when that changes (a tick saved, another device, a
+    refusal), not on every run: a run drawn while the browser's next tick is still on its way
+    (a busy laptop, the server's rerun gate) would send the old state back and lose the tick."""
     idea_id = int(idea["idea_id"])
-    # The stored decision, after any tick of this run was saved by its callback.
-    st.session_state[f"adopt-{idea_id}"] = bool(idea["adopted"])
+    stored, seen = bool(idea["adopted"]), f"adopt-seen-{idea_id}"
+    if st.session_state.get(seen) != stored:
+        st.session_state[seen] = st.session_state[f"adopt-{idea_id}"] = stored
     with st.container(gap=None):  # the tick and its details read as one item
         st.checkbox(
             markdown_escaped(idea["text"]),

@@ -760,6 +760,27 @@ def test_the_plenary_merges_duplicates_keeping_votes_and_origins(db):
     assert set(after.loc[main, "origins_th"].split(", ")) == set(twins["group_th"])
 
 
+def test_a_plenary_tick_adopts_its_idea_and_the_box_follows_what_is_stored(db):
+    first, second = (int(i) for i in data_ideas(db)["idea_id"][:2])
+    at = signed_in(db).run()
+    at.switch_page("pages/plenary_board.py").run()
+    at.checkbox(key=f"adopt-{first}").check().run()
+    assert not at.exception
+    assert at.toast[0].value == t("plenary.adopted", "th")
+    assert data_ideas(db).set_index("idea_id").loc[first, "adopted"]
+    # The facilitator's second device adopts another idea; this page's next run shows it.
+    store = Store(db)
+    try:
+        service = WorkshopService(store)
+        chair = Caller(service.sign_in(facts_slug(store), DEMO_PASSCODE), device="second-laptop")
+        service.set_adopted(chair, second, True)
+    finally:
+        store.close()
+    at.run()
+    assert at.checkbox(key=f"adopt-{first}").value
+    assert at.checkbox(key=f"adopt-{second}").value
+
+
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_the_export_page_offers_the_four_files(db, lang):
     at = signed_in(db, lang).run()
