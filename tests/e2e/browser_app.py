@@ -282,6 +282,10 @@ def fill_idea(page: Page, text: str, area: str, lang: str) -> Locator:
         select.click()
         page.get_by_role("option", name=area, exact=True).click()
         expect(select).to_have_value(area)
+        # Choosing an area reruns the page (the box is not a form, so that a reload keeps it);
+        # a person starts typing after it is drawn. A connection cut during that run stops it
+        # half-drawn, and the browser then draws the text box anew, empty (see the note of #15).
+        wait_rerun(page)
     form.get_by_label(t("field.idea", lang).capitalize()).fill(text)
     return form
 
