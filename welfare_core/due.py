@@ -67,15 +67,20 @@ def due_words(value: str | None, lang: str) -> str:
     if not value:
         return ""
     due = read_stored(value)
-    era = BUDDHIST_ERA if lang == "th" else 0
     if due.month:
-        return f"{month_names(lang)[due.month - 1]} {due.year + era}"
+        return f"{month_names(lang)[due.month - 1]} {shown_year(due.year, lang)}"
     year, first = due.first_month
-    short = month_names(lang, short=True)
-    months = t("due.range", lang, first=short[first - 1], last=short[first + 1], year=year + era)
+    short, year = month_names(lang, short=True), shown_year(year, lang)
+    months = t("due.range", lang, first=short[first - 1], last=short[first + 1], year=year)
     if not due.fiscal:
         return months
-    return t("due.fiscal", lang, quarter=due.quarter, year=due.year + era, months=months)
+    fiscal_year = shown_year(due.year, lang)
+    return t("due.fiscal", lang, quarter=due.quarter, year=fiscal_year, months=months)
+
+
+def shown_year(year: int, lang: str) -> int:
+    """A Western year as the language writes it: Buddhist era in Thai (2019 -> 2562)."""
+    return year + (BUDDHIST_ERA if lang == "th" else 0)
 
 
 def month_names(lang: str, short: bool = False) -> list[str]:
@@ -86,8 +91,7 @@ def month_names(lang: str, short: bool = False) -> list[str]:
 def long_date(day: dt.date, lang: str) -> str:
     """24 มิถุนายน 2562 in Thai (Buddhist era, as Thai offices write it), 24 June 2019 in English:
     every date shown on a screen or in a document."""
-    year = day.year + (BUDDHIST_ERA if lang == "th" else 0)
-    return f"{day.day} {month_names(lang)[day.month - 1]} {year}"
+    return f"{day.day} {month_names(lang)[day.month - 1]} {shown_year(day.year, lang)}"
 
 
 # --- reading what a group typed ------------------------------------------------------------------

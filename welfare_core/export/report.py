@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import pandas as pd
 
-from welfare_core.due import BUDDHIST_ERA
+from welfare_core.due import shown_year
 from welfare_core.export.model import ExportModel
 from welfare_core.model import GRADE_LETTERS, PlanArea
 
@@ -91,7 +91,7 @@ def number(value: object, decimals: int = 0) -> str:
 
 def _title_page(report: Report, model: ExportModel) -> None:
     w = model.workshop
-    year = w.plan_year + (BUDDHIST_ERA if model.lang == "th" else 0)
+    year = shown_year(w.plan_year, model.lang)
     if w.organisers:
         report.add(Paragraph(model.text("organisers_label"), "centre"))
     report.add(*(Paragraph(o, "centre") for o in w.organisers))

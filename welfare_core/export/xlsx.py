@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from welfare_core.charts import GRADE_COLOURS
-from welfare_core.due import BUDDHIST_ERA
+from welfare_core.due import shown_year
 from welfare_core.export import tables
 from welfare_core.export.model import ExportModel
 from welfare_core.model import GRADE_LETTERS
@@ -207,7 +207,7 @@ def _summary(ws: Worksheet, model: ExportModel) -> None:
     title = _put(ws, 1, 1, model.text("plan_title", province=model.province))
     title.font = Font(bold=True, size=14)
     _spanned(ws, 1, 1)
-    plan_year = w.plan_year + (BUDDHIST_ERA if model.lang == "th" else 0)
+    plan_year = shown_year(w.plan_year, model.lang)
     facts = [
         ("title", model.title),
         ("date", w.held_on),
