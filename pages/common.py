@@ -247,7 +247,8 @@ def check_code(name: str, check: Callable[[], T]) -> T:
     if address and (wait := here.take(address)):
         raise TooSoon("start.wait", seconds=math.ceil(wait))
     if wait := room.take():
-        here.give_back(address)
+        if address:
+            here.give_back(address)
         raise TooSoon("start.room_wait", seconds=wait)
     try:
         result = check()
@@ -255,7 +256,8 @@ def check_code(name: str, check: Callable[[], T]) -> T:
         mine.failed()
         raise
     mine.succeeded()
-    here.give_back(address)
+    if address:
+        here.give_back(address)
     room.give_back()
     return result
 

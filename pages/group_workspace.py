@@ -64,6 +64,7 @@ owner = (group.join_code, device())
 new_idea = form_key("new-idea")  # the new idea's widgets get new keys after each save
 IDEA_DRAFT = {field: f"{new_idea}-{field}" for field in ("area", "text", "a", "r", "d", "p", "b")}
 PAGE_DRAFT = {"author": "author", "tab": "workspace-tab"}
+VOTE_DRAFT = {"vote-area": "vote-area"}
 area_keys = [area.key for area in areas]
 restore_draft(owner, PAGE_DRAFT, {"tab": TABS})
 me = Caller(group.join_code, device(), st.session_state.get("author", ""), press())
@@ -357,7 +358,7 @@ if vote_tab.open:
             icon=":material/how_to_vote:",
         )
         # One area at a time: a phone shows a short list, and the page stays quick to draw.
-        restore_draft(owner, {"vote-area": "vote-area"}, {"vote-area": area_keys})
+        restore_draft(owner, VOTE_DRAFT, {"vote-area": area_keys})
         shown_area = st.segmented_control(
             tr("col.area"),
             area_keys,
@@ -366,7 +367,7 @@ if vote_tab.open:
             required=True,
             key="vote-area",
         )
-        keep_draft(owner, {"vote-area": "vote-area"})
+        keep_draft(owner, VOTE_DRAFT)
         in_area = ideas[ideas["area"] == shown_area].sort_values("votes", ascending=False)
         for _, idea in in_area.iterrows():
             vote_row(idea, left, ours_on.get(int(idea["idea_id"]), 0))

@@ -53,8 +53,12 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._con = duckdb.connect(str(self.path))
+        except duckdb.Error as exc:
+            raise _unusable(self.path, exc) from None
+        try:
             migrate(self._con)
         except duckdb.Error as exc:
+            self._con.close()  # a restore puts the old file back over this one: let it go
             raise _unusable(self.path, exc) from None
         self._ids = _IdPool(self._con, self.path)
         self._appends = GroupCommit(self.write)
@@ -275,9 +279,7 @@ class _IdPool:
         with self._lock:
             if not self._free:
                 try:
-                    rows = self._cur.execute(
-                        "SELECT nextval('row_ids') FROM range(?)", [self.BLOCK]
-                    )
+                    rows = self._cur.execute(_ID_BLOCK, [self.BLOCK])
                     self._free = sorted((r[0] for r in rows.fetchall()), reverse=True)
                 except duckdb.Error as exc:  # the block is committed: it needs the disk too
                     if _no_room(exc):

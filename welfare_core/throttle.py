@@ -126,6 +126,7 @@ class BucketPerKey:
     ) -> None:
         self.capacity, self.refill_s, self.clock = capacity, refill_s, clock
         self._buckets: dict[str, TokenBucket] = {}
+        self._pruned_at = -math.inf
         self._lock = threading.Lock()
 
     def take(self, key: str) -> float:
@@ -141,8 +142,12 @@ class BucketPerKey:
 
     def _bucket(self, key: str) -> TokenBucket:
         with self._lock:
-            if len(self._buckets) >= FORGET_FULL_BUCKETS_AT:
-                self._buckets = {k: b for k, b in self._buckets.items() if not b.is_full()}
             if key not in self._buckets:
+                # Pruned only when a key is added, and at most once a second: under a flood the
+                # buckets of busy keys stay, and reads of known keys must not rebuild the dict.
+                now = self.clock()
+                if len(self._buckets) >= FORGET_FULL_BUCKETS_AT and now - self._pruned_at >= 1:
+                    self._pruned_at = now
+                    self._buckets = {k: b for k, b in self._buckets.items() if not b.is_full()}
                 self._buckets[key] = TokenBucket(self.capacity, self.refill_s, self.clock)
             return self._buckets[key]

@@ -51,12 +51,13 @@ class WalWatch:
 
     def record(self) -> None:
         """After a commit: the log as it is now (a later commit only makes it longer)."""
-        with self._lock:
+        # The commit is done: a disk error here (even reading the log) only leaves the mark
+        # older, which hides damage but never fails the save.
+        with self._lock, suppress(OSError):
             line = " ".join(str(n) for n in self._observe()).ljust(_WIDTH - 1) + "\n"
-            with suppress(OSError):  # a mark not written hides damage, it loses nothing
-                if self._fd is None:
-                    self._fd = os.open(self.mark, os.O_WRONLY | os.O_CREAT, 0o644)
-                os.pwrite(self._fd, line.encode(), 0)
+            if self._fd is None:
+                self._fd = os.open(self.mark, os.O_WRONLY | os.O_CREAT, 0o644)
+            os.pwrite(self._fd, line.encode(), 0)
 
     def close(self) -> None:
         with self._lock:
