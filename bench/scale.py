@@ -10,10 +10,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
+from welfare_core.clock import utcnow
 from welfare_core.demo import DEMO_TEMPLATE, create_demo
 from welfare_core.model import Caller, CreatedWorkshop, GroupSpec, IdeaInput
 from welfare_core.service import WorkshopService
-from welfare_core.store import Queries, utcnow
+from welfare_core.store import Queries
 from welfare_core.template import load_template
 
 

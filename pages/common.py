@@ -16,6 +16,7 @@ import streamlit as st
 
 from welfare_core import consolidate
 from welfare_core.backup import Backups, backup_dir, backup_minutes
+from welfare_core.clock import utcnow
 from welfare_core.codes import normalise_code, passcode_matches
 from welfare_core.config import database_path
 from welfare_core.demo import DEMO_PASSCODE
@@ -24,7 +25,7 @@ from welfare_core.errors import DatabaseUnusable, TooSoon, WelfareError
 from welfare_core.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from welfare_core.model import Caller, Group, Timer, Workshop
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store, utcnow
+from welfare_core.store import Store
 from welfare_core.text import MAX_TEXT
 from welfare_core.throttle import (
     ADDRESS_REFILL_S,

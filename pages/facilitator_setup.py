@@ -17,13 +17,13 @@ from pages.common import (
     timer_display,
     tr,
 )
+from welfare_core.clock import utcnow
 from welfare_core.codes import format_code
 from welfare_core.errors import RosterError, TemplateError, WelfareError
 from welfare_core.links import base_url, join_link, qr_png
 from welfare_core.model import RosterRow, WorkshopEdit
 from welfare_core.roster import read_roster
 from welfare_core.service import MAX_TIMER_MINUTES
-from welfare_core.store import utcnow
 from welfare_core.template import available_templates, load_template
 
 svc = service()

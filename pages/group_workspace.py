@@ -29,11 +29,11 @@ from pages.common import (
     tr,
 )
 from welfare_core import consolidate
+from welfare_core.clock import THAI_TIME
 from welfare_core.codes import format_code
 from welfare_core.due import BUDDHIST_ERA, due_words
 from welfare_core.errors import TooSoon, WelfareError
 from welfare_core.model import GRADE_LETTERS, ActionPlan, Caller, IdeaInput, RatingInput
-from welfare_core.store import THAI_TIME
 from welfare_core.text import MAX_NAME, MAX_TEXT
 
 svc = service()

@@ -9,9 +9,9 @@ import pytest
 from conftest import SAMUT_PRAKAN, create_samut_prakan, lead
 
 from welfare_core import consolidate
+from welfare_core.clock import utcnow
 from welfare_core.demo import DEMO_PASSCODE, create_demo
 from welfare_core.model import Caller, IdeaInput, RatingInput, RosterRow
-from welfare_core.store import utcnow
 
 SAMPLE_ROSTER = SAMUT_PRAKAN.parent / "samut-prakan-2562-sample-funds.csv"
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from welfare_core.clock import THAI_TIME, utcnow
 from welfare_core.errors import (
     BackupFailed,
     DatabaseUnusable,
@@ -28,13 +29,7 @@ from welfare_core.errors import (
     NotFound,
     WelfareError,
 )
-from welfare_core.store import (
-    THAI_TIME,
-    Store,
-    check_not_in_use,
-    check_workshop_file,
-    utcnow,
-)
+from welfare_core.store import Store, check_not_in_use, check_workshop_file
 from welfare_core.wal_watch import SIDE_FILES
 
 DEFAULT_KEEP = 20

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from welfare_core.clock import utcnow
 from welfare_core.model import GRADE_LETTERS, Group, PlanArea, Timer
-from welfare_core.store import Store, utcnow
+from welfare_core.store import Store
 
 DISAGREEMENT_WINDOW = dt.timedelta(minutes=10)
 WALL_SIZE = 6  # ideas per area on the projector's wall

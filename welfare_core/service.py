@@ -12,6 +12,7 @@ from pathlib import Path
 
 from welfare_core import codes
 from welfare_core.backup import Backups, backup_dir, damage_warning
+from welfare_core.clock import utcnow
 from welfare_core.due import parse_due
 from welfare_core.errors import (
     InvalidInput,
@@ -42,7 +43,7 @@ from welfare_core.model import (
     WorkshopEdit,
 )
 from welfare_core.roster import districts_in, read_roster
-from welfare_core.store import Queries, Store, idea_version_row, rating_row, utcnow
+from welfare_core.store import Queries, Store, idea_version_row, rating_row
 from welfare_core.template import EARLIEST_DATE, LATEST_DATE
 from welfare_core.text import MAX_FIELD, MAX_NAME, MAX_TEXT, visible
 

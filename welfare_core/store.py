@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from welfare_core import model
+from welfare_core.clock import SESSION_LIFETIME, utcnow
 from welfare_core.errors import BackupFailed, DatabaseUnusable, InvalidInput, NotSaved
 from welfare_core.group_commit import GroupCommit
 from welfare_core.schema import MIGRATIONS, migrate
@@ -24,16 +25,6 @@ from welfare_core.wal_watch import WalWatch
 
 T = TypeVar("T")
 _RETRIES = 8
-SESSION_LIFETIME = dt.timedelta(hours=24)  # a facilitator signs in again the next day
-
-
-# Stored times are naive UTC; Thailand keeps UTC+7 all year, and people read times there.
-THAI_TIME = dt.timedelta(hours=7)
-
-
-def utcnow() -> dt.datetime:
-    """Naive UTC, as stored in every TIMESTAMP column."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class Store:

@@ -29,10 +29,10 @@ from docx.oxml.text.paragraph import CT_P
 from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
+from welfare_core.clock import THAI_TIME
 from welfare_core.export import report
 from welfare_core.export.model import ExportModel
 from welfare_core.export.thai import FONT, chart_png, font_file
-from welfare_core.store import THAI_TIME
 
 BODY_PT = 11
 TABLE_PT = 9.5

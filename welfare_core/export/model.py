@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from welfare_core import consolidate
+from welfare_core.clock import THAI_TIME, utcnow
 from welfare_core.due import due_words, long_date
 from welfare_core.i18n import t
 from welfare_core.model import GRADE_LETTERS, GradeLevel, PlanArea, Workshop
-from welfare_core.store import THAI_TIME, Store, utcnow
+from welfare_core.store import Store
 
 
 @dataclass(frozen=True)
