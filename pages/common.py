@@ -19,13 +19,13 @@ from welfare_core.backup import Backups, backup_dir, backup_minutes
 from welfare_core.clock import utcnow
 from welfare_core.codes import normalise_code, passcode_matches
 from welfare_core.config import database_path
+from welfare_core.db.store import Store
 from welfare_core.demo import DEMO_PASSCODE
 from welfare_core.due import long_date
 from welfare_core.errors import DatabaseUnusable, TooSoon, WelfareError
 from welfare_core.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from welfare_core.model import Caller, Group, Timer, Workshop
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 from welfare_core.text import MAX_TEXT
 from welfare_core.throttle import (
     ADDRESS_REFILL_S,
@@ -94,7 +94,8 @@ def dashboard(path: str, workshop_id: int) -> consolidate.Dashboard:
 @st.cache_resource(ttl=dt.timedelta(seconds=30), max_entries=20)
 def shared_dashboard(path: str, workshop_id: int, commits: int) -> consolidate.Dashboard:
     """Cached by ``commits``: the number of writes so far is part of the key."""
-    return consolidate.dashboard(_service_for(path).store, workshop_id)
+    with _service_for(path).store.reading() as snap:
+        return consolidate.dashboard(snap, workshop_id)
 
 
 def lang() -> str:

@@ -82,7 +82,7 @@ if workshop.locked:
     st.warning(tr("workspace.locked"), icon=":material/lock:")
 st.text_input(tr("workspace.your_name"), key="author", max_chars=MAX_NAME)
 
-grades = consolidate.current_grades(svc.store, wid)
+grades = consolidate.current_grades(svc.store.read(), wid)
 mine = grades[grades["group_id"] == group.id]
 rated = int(mine["grade"].notna().sum())
 st.progress(
@@ -149,7 +149,7 @@ def rating_form(fund: pd.Series) -> None:
             else:
                 rating = RatingInput(int(fund["fund_id"]), grade, reason, members, balance)
                 attempt(lambda: svc.rate_fund(me, rating), "workspace.rating_saved", renew=form)
-    history = consolidate.rating_history(svc.store, wid, int(fund["fund_id"]))
+    history = consolidate.rating_history(svc.store.read(), wid, int(fund["fund_id"]))
     if len(history) > 1:
         with st.popover(tr("workspace.history", count=len(history))):
             st.dataframe(
@@ -312,7 +312,9 @@ keep_draft(owner, PAGE_DRAFT)
 
 if rate_tab.open:
     # Two devices of the group gave different grades just now: say so where the fund is rated.
-    split = consolidate.disagreements(svc.store, wid).set_index("fund_id")["grades"].to_dict()
+    split = (
+        consolidate.disagreements(svc.store.read(), wid).set_index("fund_id")["grades"].to_dict()
+    )
     with rate_tab:
         for _, fund in mine.iterrows():
             fund_id = int(fund["fund_id"])
@@ -340,7 +342,7 @@ if rate_tab.open:
 if ideas_tab.open:
     with ideas_tab:
         new_idea_form()
-        ours = consolidate.ideas(svc.store, wid, group.id)
+        ours = consolidate.ideas(svc.store.read(), wid, group.id)
         for area in areas:
             in_area = ours[ours["area"] == area.key]
             name = pick(area.name_th, area.name_en)
@@ -349,7 +351,7 @@ if ideas_tab.open:
                 own_idea(idea)
 
 if vote_tab.open:
-    ideas = consolidate.ideas(svc.store, wid)
+    ideas = consolidate.ideas(svc.store.read(), wid)
     with vote_tab:
         ours_on = svc.dots_by_idea(wid, group.id)
         left = workshop.dots_per_group - sum(ours_on.values())

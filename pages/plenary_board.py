@@ -35,7 +35,7 @@ with st.form("dots"), st.container(horizontal=True, vertical_alignment="bottom")
     if st.form_submit_button(tr("setup.save")):
         attempt(lambda: svc.set_dots_per_group(me, int(dots)), "setup.saved")
 
-ideas = consolidate.ideas(svc.store, wid)
+ideas = consolidate.ideas(svc.store.read(), wid)
 PLAN_FIELDS = ("action", "responsible", "due", "partner")
 
 

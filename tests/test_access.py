@@ -23,11 +23,11 @@ from streamlit.testing.v1 import AppTest
 
 from pages.common import markdown_escaped, room_throttle
 from welfare_core import codes, consolidate
+from welfare_core.db.store import Store
 from welfare_core.errors import NotAllowed, NotFound, WelfareError
 from welfare_core.i18n import t
 from welfare_core.model import Caller, IdeaInput, RatingInput, RosterRow, WorkshopEdit
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 from welfare_core.template import load_template
 from welfare_core.throttle import ROOM_TRIES
 
@@ -376,7 +376,7 @@ def holdings(db: Path) -> Holdings:
         wid = store.read().workshops()[0].id
         groups = store.read().groups(wid)
         funds = store.read().funds(wid)
-        ideas = consolidate.ideas(store, wid)
+        ideas = consolidate.ideas(store.read(), wid)
     finally:
         store.close()
     return Holdings(

@@ -17,11 +17,11 @@ from openpyxl.utils import range_boundaries
 
 from welfare_core import consolidate
 from welfare_core.charts import GRADE_COLOURS
+from welfare_core.db.store import Store
 from welfare_core.export import export_plan
 from welfare_core.i18n import t
 from welfare_core.model import GRADE_LETTERS, ActionPlan, Caller, IdeaInput
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 
 
 def workbook(store, workshop_id: int, lang: str = "th") -> openpyxl.Workbook:
@@ -49,7 +49,7 @@ def test_the_summary_chart_names_its_series_by_grade_and_its_bars_by_district(de
     book = workbook(demo.store, demo.workshop.id, lang)
     ws = book.worksheets[0]
     (chart,) = ws._charts
-    counts = consolidate.grade_counts(demo.store, demo.workshop.id)
+    counts = consolidate.grade_counts(demo.store.read(), demo.workshop.id)
     districts = list(counts.drop_duplicates("group_position")[f"group_{lang}"])
     assert len(chart.series) == len(GRADE_LETTERS)
     for letter, colour, series in zip(GRADE_LETTERS, GRADE_COLOURS, chart.series, strict=True):
