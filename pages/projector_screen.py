@@ -5,26 +5,16 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from pages.common import (
-    REFRESH_S,
-    dashboard,
-    facilitator,
-    lang,
-    markdown_escaped,
-    pick,
-    plain,
-    service,
-    show_error,
-    timer_display,
-    tr,
-)
 from welfare_core.charts import GRADE_COLOURS, grade_distribution
-from welfare_core.codes import format_code
-from welfare_core.consolidate import Dashboard
 from welfare_core.demo import ensure_demo
 from welfare_core.errors import WelfareError
-from welfare_core.links import base_url, join_link, qr_png
+from welfare_core.links import base_url
 from welfare_core.model import GRADE_LETTERS
+from welfare_core.service import Dashboard
+from welfare_ui.feedback import lang, markdown_escaped, pick, plain, show_error, tr
+from welfare_ui.runtime import REFRESH_S, dashboard, service
+from welfare_ui.visitor import facilitator
+from welfare_ui.widgets import join_code_cards, timer_display
 
 svc = service()
 slug = st.query_params.get("ws") or ensure_demo(svc)
@@ -92,14 +82,7 @@ facilitating = signed_in is not None and signed_in[0].id == workshop.id
 # Join codes reach the screen only when this workshop's facilitator asks for them.
 if facilitating and st.toggle(tr("projector.show_codes"), key="show_codes"):
     base = base_url(st.get_option("server.port"))
-    columns = st.columns(3)
-    for n, group in enumerate(svc.groups(workshop.id)):
-        with columns[n % 3]:
-            st.image(qr_png(join_link(base, group.join_code), scale=8), width=240)
-            st.markdown(
-                f"**{markdown_escaped(pick(group.name_th, group.name_en))}** · "
-                f"`{format_code(group.join_code)}`"
-            )
+    join_code_cards(svc.groups(workshop.id), base, qr_width=240, link_shown=False)
 
 
 def progress_html(progress: pd.DataFrame) -> str:
@@ -214,12 +197,12 @@ def grades_view(view: Dashboard) -> None:
 
 @st.fragment(run_every=dt.timedelta(seconds=REFRESH_S))
 def clock_face() -> None:
-    timer_display(dashboard(str(svc.store.path), workshop.id).timer, size_px=32)
+    timer_display(dashboard(workshop.id).timer, size_px=32)
 
 
 @st.fragment(run_every=dt.timedelta(seconds=REFRESH_S))
 def live() -> None:
-    view = dashboard(str(svc.store.path), workshop.id)
+    view = dashboard(workshop.id)
     if shown_view == "grades":
         if view.locked:
             st.info(tr("projector.locked"), icon=":material/lock:")
