@@ -55,8 +55,6 @@ except WelfareError as err:
     st.stop()
 st.query_params["code"] = format_code(group.join_code)
 wid = workshop.id
-ws = svc.workspace(wid, group.id)
-areas = ws.areas
 TABS = [tr("workspace.tab_rate"), tr("workspace.tab_ideas"), tr("workspace.tab_vote")]
 
 # What this device has typed or chosen and not saved comes back after a reload: draft field ->
@@ -67,30 +65,16 @@ new_idea = form_key("new-idea")  # the new idea's widgets get new keys after eac
 IDEA_DRAFT = {field: f"{new_idea}-{field}" for field in ("area", "text", "a", "r", "d", "p", "b")}
 PAGE_DRAFT = {"author": "author", "tab": "workspace-tab"}
 VOTE_DRAFT = {"vote-area": "vote-area"}
-area_keys = [area.key for area in areas]
 restore_draft(owner, PAGE_DRAFT, {"tab": TABS})
 me = Caller(group.join_code, device(), st.session_state.get("author", ""), press())
 
-st.title(markdown_escaped(pick(group.name_th, group.name_en)), anchor=False)
-st.caption(
-    markdown_escaped(
-        f"{pick(workshop.title_th, workshop.title_en)} · {tr('workspace.group_code')} "
-        f"{format_code(group.join_code)}"
-    )
-)
-timer_display(ws.timer, size_px=28)
-show_flash()
-if workshop.locked:
-    st.warning(tr("workspace.locked"), icon=":material/lock:")
-st.text_input(tr("workspace.your_name"), key="author", max_chars=MAX_NAME)
-
-mine = ws.funds
-rated = int(mine["grade"].notna().sum())
-st.progress(
-    rated / len(mine) if len(mine) else 0.0,
-    text=tr("workspace.progress", rated=rated, total=len(mine)),
-)
+# What every run shows; the ideas and the vote are read only when their tab is open.
+ws = svc.workspace(wid, group.id)
+areas, mine = ws.areas, ws.funds
+area_keys = [area.key for area in areas]
 levels = {level.letter: level for level in ws.levels}
+GRADE_LABELS = grade_labels(ws.levels)
+AREA_NAMES = {area.key: pick(area.name_th, area.name_en) for area in areas}
 
 
 def limited(field: str) -> str:
@@ -203,6 +187,12 @@ def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, Act
     return text, ActionPlan(action, who, due, partner, budget)
 
 
+def save_new_idea(idea: IdeaInput) -> int:
+    idea_id = svc.add_idea(me, idea)
+    drafts().forget(owner, set(IDEA_DRAFT) - {"area"})  # the next idea is likely in it too
+    return idea_id
+
+
 def new_idea_form() -> None:
     """Not a form: each field reaches the server when it is left, so the draft keeps it."""
     restore_draft(owner, IDEA_DRAFT, {"area": area_keys})
@@ -219,10 +209,27 @@ def new_idea_form() -> None:
     keep_draft(owner, IDEA_DRAFT)
 
 
-def save_new_idea(idea: IdeaInput) -> int:
-    idea_id = svc.add_idea(me, idea)
-    drafts().forget(owner, set(IDEA_DRAFT) - {"area"})  # the next idea is likely in it too
-    return idea_id
+def withdraw_with_confirmation(idea_id: int) -> None:
+    """Withdraw takes a second tap: one tap by mistake on a phone must not take an idea away."""
+    asking = f"withdraw-asked-{idea_id}"
+    if not st.session_state.get(asking):
+        st.button(
+            tr("workspace.withdraw"),
+            key=f"ask-withdraw-{idea_id}",
+            icon=":material/delete:",
+            on_click=lambda: st.session_state.update({asking: True}),
+        )
+        return
+    st.warning(tr("workspace.withdraw_confirm"), icon=":material/delete:")
+    yes, no = st.columns(2)
+    if yes.button(tr("workspace.withdraw_yes"), key=f"withdraw-{idea_id}", type="primary"):
+        st.session_state.pop(asking)
+        attempt(lambda: svc.withdraw_idea(me, idea_id), "workspace.idea_withdrawn")
+    no.button(
+        tr("workspace.withdraw_no"),
+        key=f"keep-{idea_id}",
+        on_click=lambda: st.session_state.pop(asking, None),
+    )
 
 
 def own_idea(idea: pd.Series) -> None:
@@ -259,29 +266,6 @@ def own_idea(idea: pd.Series) -> None:
             withdraw_with_confirmation(idea_id)
 
 
-def withdraw_with_confirmation(idea_id: int) -> None:
-    """Withdraw takes a second tap: one tap by mistake on a phone must not take an idea away."""
-    asking = f"withdraw-asked-{idea_id}"
-    if not st.session_state.get(asking):
-        st.button(
-            tr("workspace.withdraw"),
-            key=f"ask-withdraw-{idea_id}",
-            icon=":material/delete:",
-            on_click=lambda: st.session_state.update({asking: True}),
-        )
-        return
-    st.warning(tr("workspace.withdraw_confirm"), icon=":material/delete:")
-    yes, no = st.columns(2)
-    if yes.button(tr("workspace.withdraw_yes"), key=f"withdraw-{idea_id}", type="primary"):
-        st.session_state.pop(asking)
-        attempt(lambda: svc.withdraw_idea(me, idea_id), "workspace.idea_withdrawn")
-    no.button(
-        tr("workspace.withdraw_no"),
-        key=f"keep-{idea_id}",
-        on_click=lambda: st.session_state.pop(asking, None),
-    )
-
-
 def vote_row(idea: pd.Series, left: int, ours: int) -> None:
     """An idea of any group, its votes, and this group's +1 / -1 on one line, phone included."""
     idea_id = int(idea["idea_id"])
@@ -298,8 +282,24 @@ def vote_row(idea: pd.Series, left: int, ours: int) -> None:
                 attempt(lambda: svc.vote(me, idea_id, -1), "workspace.vote_saved")
 
 
-GRADE_LABELS = grade_labels(ws.levels)
-AREA_NAMES = {area.key: pick(area.name_th, area.name_en) for area in areas}
+st.title(markdown_escaped(pick(group.name_th, group.name_en)), anchor=False)
+st.caption(
+    markdown_escaped(
+        f"{pick(workshop.title_th, workshop.title_en)} · {tr('workspace.group_code')} "
+        f"{format_code(group.join_code)}"
+    )
+)
+timer_display(ws.timer, size_px=28)
+show_flash()
+if workshop.locked:
+    st.warning(tr("workspace.locked"), icon=":material/lock:")
+st.text_input(tr("workspace.your_name"), key="author", max_chars=MAX_NAME)
+
+rated = int(mine["grade"].notna().sum())
+st.progress(
+    rated / len(mine) if len(mine) else 0.0,
+    text=tr("workspace.progress", rated=rated, total=len(mine)),
+)
 
 # Stateful tabs and expanders: a save keeps the user where they were, and only what is open
 # is drawn, so a run on a crowded laptop stays short.
@@ -348,9 +348,8 @@ if ideas_tab.open:
 
 if vote_tab.open:
     board = svc.vote_board(wid, group.id)
-    ideas = board.ideas
+    ideas, ours_on = board.ideas, board.our_dots
     with vote_tab:
-        ours_on = board.our_dots
         left = workshop.dots_per_group - sum(ours_on.values())
         st.info(
             tr("workspace.dots_left", left=left, dots=workshop.dots_per_group),
