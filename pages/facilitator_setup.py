@@ -29,12 +29,6 @@ workshop, me = require_facilitator()
 wid = workshop.id
 groups = svc.groups(wid)
 
-st.title(tr("setup.title"), anchor=False)
-st.caption(markdown_escaped(f"{pick(workshop.title_th, workshop.title_en)} · {workshop.slug}"))
-show_flash()
-if (damaged := svc.log_damage()) is not None:
-    show_error(damaged)
-
 
 def checked_roster(upload, known_groups) -> list[RosterRow] | None:
     """The roster's rows, or None after showing every row problem (nothing is saved)."""
@@ -77,6 +71,12 @@ def backup_panel() -> None:
     elif backups.last is not None:
         st.caption(markdown_escaped(tr("backup.last", file=backups.last)))
 
+
+st.title(tr("setup.title"), anchor=False)
+st.caption(markdown_escaped(f"{pick(workshop.title_th, workshop.title_en)} · {workshop.slug}"))
+show_flash()
+if (damaged := svc.log_damage()) is not None:
+    show_error(damaged)
 
 session_tab, codes_tab, facts_tab, roster_tab, new_tab = st.tabs(
     [
