@@ -6,18 +6,17 @@ import pandas as pd
 import streamlit as st
 
 from welfare_core.charts import GRADE_COLOURS, grade_distribution
-from welfare_core.demo import ensure_demo
 from welfare_core.errors import WelfareError
 from welfare_core.links import base_url
 from welfare_core.model import GRADE_LETTERS
 from welfare_core.service import Dashboard
 from welfare_ui.feedback import lang, markdown_escaped, pick, plain, show_error, tr
-from welfare_ui.runtime import REFRESH_S, dashboard, service
+from welfare_ui.runtime import REFRESH_S, dashboard, newest_workshop, service
 from welfare_ui.visitor import facilitator
 from welfare_ui.widgets import join_code_cards, timer_display
 
 svc = service()
-slug = st.query_params.get("ws") or ensure_demo(svc)
+slug = st.query_params.get("ws") or newest_workshop()
 try:
     workshop = svc.workshop(slug)
 except WelfareError as err:

@@ -3,9 +3,8 @@
 import streamlit as st
 
 from welfare_core.codes import format_code
-from welfare_core.demo import DEMO_PASSCODE, ensure_demo
 from welfare_ui.feedback import attempt, date_shown, markdown_escaped, pick, tr
-from welfare_ui.runtime import opens_with_demo_passcode, service
+from welfare_ui.runtime import DEMO_PASSCODE, newest_workshop, opens_with_demo_passcode, service
 from welfare_ui.visitor import (
     check_code,
     device,
@@ -15,7 +14,7 @@ from welfare_ui.visitor import (
 )
 
 svc = service()
-ensure_demo(svc)
+newest_workshop()
 workshops = svc.workshops()
 
 st.title(tr("app.title"))

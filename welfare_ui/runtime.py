@@ -9,7 +9,7 @@ import streamlit as st
 
 from welfare_core.backup import backup_minutes
 from welfare_core.config import database_path
-from welfare_core.demo import DEMO_PASSCODE
+from welfare_core.demo import DEMO_PASSCODE, ensure_demo
 from welfare_core.errors import DatabaseUnusable, WelfareError
 from welfare_core.service import Dashboard, WorkshopService
 from welfare_ui.feedback import show_error
@@ -43,6 +43,12 @@ def _service_for(path: str) -> WorkshopService:
         raise DatabaseUnusable("error.db_busy_app", **err.params) from None
     svc.backups.start(minutes)
     return svc
+
+
+def newest_workshop() -> str:
+    """The slug of the newest workshop, after making the demo in an empty database: the start
+    page and the projector always have a workshop to show."""
+    return ensure_demo(service())
 
 
 def opens_with_demo_passcode(workshop_id: int) -> bool:
