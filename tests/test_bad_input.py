@@ -34,7 +34,6 @@ from conftest import SAMUT_PRAKAN, count, create_samut_prakan, lead
 from streamlit.testing.v1 import AppTest
 from test_pages import add_idea_button, app, facts, new_idea, setup_tab, stored, workspace
 
-from pages.common import markdown_escaped
 from welfare_core import consolidate, export
 from welfare_core.db.store import Store
 from welfare_core.errors import RosterError, TemplateError, WelfareError
@@ -43,6 +42,7 @@ from welfare_core.model import ActionPlan, Caller, Group, IdeaInput, RatingInput
 from welfare_core.roster import read_roster
 from welfare_core.service import WorkshopService
 from welfare_core.template import EARLIEST_DATE, LATEST_DATE, load_template
+from welfare_ui.feedback import markdown_escaped
 
 # The demo database of the page tests, a copy per test.
 db, demo_file = test_pages.db, test_pages.demo_file

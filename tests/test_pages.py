@@ -11,7 +11,6 @@ import pytest
 from conftest import count, held_open
 from streamlit.testing.v1 import AppTest
 
-from pages.common import Drafts, css_text, markdown_escaped
 from welfare_core import codes, consolidate
 from welfare_core.db.store import Store
 from welfare_core.demo import DEMO_PASSCODE, create_demo
@@ -19,6 +18,8 @@ from welfare_core.i18n import catalog, t
 from welfare_core.model import Caller, IdeaInput
 from welfare_core.service import MAX_TEXT, WorkshopService
 from welfare_core.template import SESSIONS_DIR, load_template
+from welfare_ui.feedback import css_text, markdown_escaped
+from welfare_ui.visitor import Drafts
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "pages").glob("*.py"))
@@ -584,7 +585,7 @@ def test_the_projector_shows_progress_grades_and_the_idea_wall(db, lang):
 def test_the_projector_reads_again_after_a_save(db):
     """The projector's reads are shared and kept until the app writes: a new idea shows at the
     very next refresh, not when a timer runs out."""
-    from pages.common import _service_for
+    from welfare_ui.runtime import _service_for
 
     at = app("th").run()
     at.switch_page("pages/projector_screen.py").run()

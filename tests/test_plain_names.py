@@ -10,11 +10,11 @@ import pytest
 import test_pages
 from test_pages import app, workspace
 
-from pages.common import markdown_escaped
 from welfare_core.db.store import Store
 from welfare_core.demo import DEMO_PASSCODE
 from welfare_core.model import Caller, WorkshopEdit
 from welfare_core.service import WorkshopService
+from welfare_ui.feedback import markdown_escaped
 
 db, demo_file = test_pages.db, test_pages.demo_file
 

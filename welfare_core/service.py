@@ -6,12 +6,15 @@ import datetime as dt
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from welfare_core import codes, rules
+import pandas as pd
+
+from welfare_core import codes, consolidate, rules
 from welfare_core.backup import Backups, backup_dir, damage_warning
 from welfare_core.clock import utcnow
+from welfare_core.consolidate import Dashboard
 from welfare_core.db.reads import Snapshot
 from welfare_core.db.store import Store
 from welfare_core.db.writes import Row, Tx, event_row, idea_version_row, rating_row
@@ -23,6 +26,7 @@ from welfare_core.errors import (
     RowProblem,
     WelfareError,
 )
+from welfare_core.export import export_plan
 from welfare_core.model import (
     GRADE_LETTERS,
     ActionPlan,
@@ -548,6 +552,84 @@ class WorkshopService:
         )
         text = rules.text(idea.text, MAX_TEXT, "field.idea", required=True)
         return IdeaInput(idea.area, text, idea.fund_id, plan)
+
+    # --- Reads for pages ---------------------------------------------------------------------
+    # Everything a screen reads, one call per screen, each from one snapshot: pages never reach
+    # the store themselves.
+
+    @classmethod
+    def open(cls, path: str | Path) -> WorkshopService:
+        """The app's service on the database file at ``path`` (made when it is missing)."""
+        return cls(Store(path))
+
+    def passcode_opens(self, workshop_id: int, passcode: str) -> bool:
+        """Whether ``passcode`` opens the workshop (the start page tells the demo's)."""
+        with self.store.reading() as snap:
+            salt, digest = snap.passcode_of(workshop_id)
+        return codes.passcode_matches(passcode, salt, digest)
+
+    def workspace(self, workshop_id: int, group_id: int) -> Workspace:
+        """What a group's page shows on every run: its funds to rate, and the workshop's areas,
+        grades and timer. Its ideas and the vote are read only when their tab is open."""
+        with self.store.reading() as snap:
+            grades = consolidate.current_grades(snap, workshop_id)
+            return Workspace(
+                areas=snap.areas(workshop_id),
+                levels=snap.grade_levels(workshop_id),
+                timer=snap.timer(workshop_id),
+                funds=grades[grades["group_id"] == group_id],
+                disagreements=consolidate.disagreements(snap, workshop_id),
+            )
+
+    def group_ideas(self, workshop_id: int, group_id: int) -> pd.DataFrame:
+        with self.store.reading() as snap:
+            return consolidate.ideas(snap, workshop_id, group_id)
+
+    def vote_board(self, workshop_id: int, group_id: int) -> VoteBoard:
+        """Every group's ideas, and the dots this group has put on each."""
+        with self.store.reading() as snap:
+            ideas = consolidate.ideas(snap, workshop_id)
+            return VoteBoard(ideas, snap.dots_by_idea(workshop_id, group_id))
+
+    def rating_history(self, workshop_id: int, fund_id: int) -> pd.DataFrame:
+        with self.store.reading() as snap:
+            return consolidate.rating_history(snap, workshop_id, fund_id)
+
+    def plenary(self, workshop_id: int) -> Plenary:
+        with self.store.reading() as snap:
+            return Plenary(snap.areas(workshop_id), consolidate.ideas(snap, workshop_id))
+
+    def dashboard(self, workshop_id: int) -> Dashboard:
+        with self.store.reading() as snap:
+            return consolidate.dashboard(snap, workshop_id)
+
+    def export(self, workshop_id: int, fmt: str, lang: str) -> bytes:
+        return export_plan(self.store, workshop_id, fmt, lang)
+
+    def commits(self) -> int:
+        """Writes committed so far: a cache of reads is good until this changes."""
+        return self.store.commits
+
+
+@dataclass(frozen=True)
+class Workspace:
+    areas: list[PlanArea]
+    levels: list[GradeLevel]
+    timer: Timer
+    funds: pd.DataFrame  # the group's funds with their current grades
+    disagreements: pd.DataFrame  # funds whose devices gave different grades just now
+
+
+@dataclass(frozen=True)
+class VoteBoard:
+    ideas: pd.DataFrame  # every group's
+    our_dots: dict[int, int]  # the group's dots per idea
+
+
+@dataclass(frozen=True)
+class Plenary:
+    areas: list[PlanArea]
+    ideas: pd.DataFrame
 
 
 # --- checks shared by the use cases -------------------------------------------------------------
