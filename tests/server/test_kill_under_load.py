@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
-from conftest import create_samut_prakan
+from support import create_samut_prakan
 
 from bench.load import Participant
 from bench.server import AppServer

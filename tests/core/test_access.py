@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import test_pages as screens
-from conftest import PASSCODE, SAMUT_PRAKAN, create_samut_prakan
+import support as screens
 from google.protobuf import text_format
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
+from support import PASSCODE, SAMUT_PRAKAN, create_samut_prakan
 
 from pages.common import markdown_escaped, room_throttle
 from welfare_core import codes, consolidate
@@ -31,11 +31,7 @@ from welfare_core.store import Store
 from welfare_core.template import load_template
 from welfare_core.throttle import ROOM_TRIES
 
-ROOT = Path(__file__).resolve().parent.parent
-
-# The demo workshop of the page tests, built once per module, and each test's copy of it.
-demo_file = screens.demo_file
-db = screens.db
+ROOT = Path(__file__).resolve().parents[2]
 
 # --- every write of the service, by every wrong caller -------------------------------------------
 

@@ -16,9 +16,9 @@ import duckdb
 import pytest
 import requests
 import websockets
-from conftest import PASSCODE, create_samut_prakan
 from streamlit.proto.Common_pb2 import FileURLs
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from support import PASSCODE, create_samut_prakan
 from test_kill_under_load import run_apart
 
 from bench.load import Participant

@@ -11,7 +11,7 @@ import duckdb
 
 from welfare_core.schema import MIGRATIONS, migrate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 EXPECTED_TABLES = {
     "schema_migrations": ["version", "name", "applied_at"],

@@ -4,116 +4,34 @@ from __future__ import annotations
 
 import ast
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import count, held_open
 from streamlit.testing.v1 import AppTest
+from support import (
+    PAGES,
+    ROOT,
+    add_idea_button,
+    app,
+    count,
+    facts,
+    facts_slug,
+    held_open,
+    new_idea,
+    setup_tab,
+    signed_in,
+    stored,
+    workspace,
+)
 
 from pages.common import Drafts, css_text, markdown_escaped
 from welfare_core import codes, consolidate
-from welfare_core.demo import DEMO_PASSCODE, create_demo
+from welfare_core.demo import DEMO_PASSCODE
 from welfare_core.i18n import catalog, t
 from welfare_core.model import Caller, IdeaInput
 from welfare_core.service import MAX_TEXT, WorkshopService
 from welfare_core.store import Store
 from welfare_core.template import SESSIONS_DIR, load_template
-
-ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted((ROOT / "pages").glob("*.py"))
-
-
-@pytest.fixture(scope="session")
-def demo_file(tmp_path_factory) -> Path:
-    """The demo workshop, built once; each test works on its own copy."""
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    store = Store(path)
-    create_demo(WorkshopService(store), DEMO_PASSCODE)
-    store.close()
-    return path
-
-
-@pytest.fixture
-def db(demo_file, tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "workshops.duckdb"
-    shutil.copy(demo_file, path)
-    monkeypatch.setenv("WELFARE_DB", str(path))
-    return path
-
-
-def facts(db: Path) -> dict:
-    """The demo's slug and groups, read straight from the file (the app is not running)."""
-    store = Store(db)
-    try:
-        workshop = store.read().workshops()[0]
-        groups = store.read().groups(workshop.id)
-        funds = {g.id: store.read().funds(workshop.id, g.id) for g in groups}
-        return {
-            "workshop": workshop,
-            "groups": groups,
-            "funds": {gid: [f.name for f in found] for gid, found in funds.items()},
-            "first_fund": {gid: found[0].id for gid, found in funds.items()},
-            "areas": [a.key for a in store.read().areas(workshop.id)],
-        }
-    finally:
-        store.close()
-
-
-def stored(db: Path, table: str) -> int:
-    store = Store(db)
-    try:
-        return count(store, table)
-    finally:
-        store.close()
-
-
-def app(lang: str = "th", **query: str) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.session_state["language"] = lang
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at
-
-
-def workspace(lang: str, code: str, tab: int = 0, fund_open: int | None = None) -> AppTest:
-    """A group's link: /group?code=..., on one tab, with one fund's rating form open."""
-    at = app(lang, code=code)
-    at.switch_page("pages/group_workspace.py")
-    if tab:
-        at.session_state["workspace-tab"] = t(
-            ("workspace.tab_rate", "workspace.tab_ideas", "workspace.tab_vote")[tab], lang
-        )
-    if fund_open is not None:
-        at.session_state[f"fund-{fund_open}"] = True
-    return at
-
-
-def new_idea(at: AppTest, widget: str = "text"):
-    """A widget of the new-idea box (not a form: its fields are kept as a draft): "text",
-    "area", "a" (action), "r" (responsible), "d" (due), "p" (partner), "b" (budget)."""
-    kinds = {"text": at.text_area, "area": at.selectbox, "b": at.number_input}
-    return kinds.get(widget, at.text_input)(key=f"new-idea-0-{widget}")
-
-
-def add_idea_button(at: AppTest):
-    return at.button(key="new-idea-0")
-
-
-def signed_in(db: Path, lang: str = "th") -> AppTest:
-    store = Store(db)
-    try:
-        token = WorkshopService(store).sign_in(facts_slug(store), DEMO_PASSCODE)
-    finally:
-        store.close()
-    at = app(lang)
-    at.session_state["facilitator_token"] = token
-    return at
-
-
-def facts_slug(store: Store) -> str:
-    return store.read().workshops()[0].slug
-
 
 # --- start -------------------------------------------------------------------------------------
 
@@ -159,7 +77,7 @@ def test_the_language_switch_turns_the_start_page_into_english(db):
 
 
 def test_the_language_is_kept_in_the_link_so_a_reload_keeps_it(db):
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = AppTest.from_file("../../app.py", default_timeout=60)
     at.query_params["lang"] = "en"
     at.run()
     assert at.title[0].value == t("app.title", "en")
@@ -647,13 +565,6 @@ def test_a_second_app_on_a_database_held_by_another_says_so(db):
     assert at.error[0].value == markdown_escaped(t("error.db_busy_app", "en", path=db, pid=pid))
     at.run()  # the other app has stopped: a reload opens the database
     assert not at.error and at.title[0].value == t("app.title", "en")
-
-
-def setup_tab(db: Path, lang: str = "th", tab: str = "setup.tab_session") -> AppTest:
-    at = signed_in(db, lang)
-    at.session_state["setup-tab"] = t(tab, lang)
-    at.switch_page("pages/facilitator_setup.py").run()
-    return at
 
 
 def test_a_bad_roster_lists_every_row_problem_and_saves_nothing(db):

@@ -6,7 +6,7 @@ import threading
 import time
 
 import duckdb
-from conftest import count, create_samut_prakan, lead
+from support import count, create_samut_prakan, lead
 
 from welfare_core.errors import WorkshopLocked
 from welfare_core.group_commit import GroupCommit
