@@ -1,4 +1,4 @@
-"""``python -m welfare_core bench``: how far one laptop goes (see BENCHMARKS.md)."""
+"""The benchmark, run by ``python -m bench``: how far one laptop goes (see BENCHMARKS.md)."""
 
 from __future__ import annotations
 
