@@ -1,6 +1,6 @@
 """What many test files share: the Samut Prakan workshop, counts read straight from the file,
-a database held by another process, the exported workshops read back, the screens opened with
-AppTest. Fixtures are in conftest.py; this is a plain module the tests import."""
+a database held by another process, the app served on a port, the exported workshops read back,
+the screens opened with AppTest. Fixtures are in conftest.py; this is a plain module."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from bench.server import Server
 from welfare_core import consolidate
 from welfare_core.demo import DEMO_PASSCODE, create_demo
 from welfare_core.export import report
@@ -68,6 +69,26 @@ def held_open(path: Path) -> Iterator[int]:
     finally:
         holder.stdin.close()
         holder.wait(timeout=60)
+
+
+class AppServer(Server):
+    """The app served as the facilitator's laptop serves it (bench's server: what the load
+    benchmark measures), and what only a test does to it: kill it, stop it for a moment."""
+
+    def kill(self) -> None:
+        """Gone at once, as when the laptop's battery dies: SIGKILL, nothing flushed."""
+        self._process.kill()
+        self._process.wait()
+        self._process = None
+
+    @contextmanager
+    def stopped(self) -> Iterator[None]:
+        """The server down for a moment (to read its database, or to restart it)."""
+        self.stop()
+        try:
+            yield
+        finally:
+            self.start()
 
 
 # --- the exported workshops ---------------------------------------------------------------------

@@ -13,8 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
-
-from bench.server import AppServer
+from support import AppServer
 
 from .browser_app import (
     CHROMIUM,

@@ -4,8 +4,8 @@ decides, and every tick is kept; the confirmations (toasts) stay where they belo
 from __future__ import annotations
 
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from support import AppServer
 
-from bench.server import AppServer
 from welfare_core import consolidate
 from welfare_core.i18n import t
 from welfare_core.store import Store

@@ -10,8 +10,8 @@ import re
 import time
 
 from playwright.sync_api import Browser, expect
+from support import AppServer
 
-from bench.server import AppServer
 from welfare_core.i18n import t
 from welfare_core.model import GRADE_LETTERS
 

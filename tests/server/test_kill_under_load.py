@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
-from support import create_samut_prakan
+from support import AppServer, create_samut_prakan
 
 from bench.load import Participant
-from bench.server import AppServer
 from welfare_core.service import WorkshopService
 from welfare_core.store import Store
 

@@ -18,11 +18,10 @@ import requests
 import websockets
 from streamlit.proto.Common_pb2 import FileURLs
 from streamlit.proto.WidgetStates_pb2 import WidgetState
-from support import PASSCODE, create_samut_prakan
+from support import PASSCODE, AppServer, create_samut_prakan
 from test_kill_under_load import run_apart
 
 from bench.load import Participant
-from bench.server import AppServer
 from bench.streamlit_client import Run, Tab, text_value, trigger, upload, uploaded
 from server_guards import FILES_PER_TAB, UPLOADS_HELD_MB
 from welfare_core.i18n import t
