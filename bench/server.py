@@ -1,6 +1,6 @@
 """The app's server as the facilitator's laptop runs it, in a subprocess on a port of its own:
-what the load benchmark measures. The tests serve the app with it too (tests/support.py adds
-what only a test does to a server: kill it, stop it for a moment)."""
+what the load benchmark measures (memory, CPU). The tests serve the app with it too
+(tests/support.py adds what only a test does to a server: kill it, stop it for a moment)."""
 
 from __future__ import annotations
 
@@ -83,6 +83,11 @@ class Server:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
         return 0.0
+
+    def cpu_s(self) -> float:
+        """CPU time the server has used so far (all its threads), in seconds."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         """Stop as Ctrl+C does; the database file is free afterwards."""
