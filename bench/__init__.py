@@ -1,4 +1,4 @@
-"""``python -m welfare_core bench``: how far one laptop goes (see BENCHMARKS.md)."""
+"""The benchmark, run by ``python -m bench``: how far one laptop goes (see BENCHMARKS.md)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bench.exports import measure_exports
 from bench.load import PACE_S, measure_load, summary
 from bench.reads import measure_reads
 from bench.runs import measure_runs
-from bench.server import AppServer
+from bench.server import Server
 from bench.writes import measure_writes
 from welfare_core.db.store import Store
 from welfare_core.demo import create_demo
@@ -47,7 +47,7 @@ def run(quick: bool = False, as_json: bool = False) -> int:
         _report("exports", _exports(service.store, demo.id, national_id), figures)
         service.store.close()
 
-        server = AppServer(db, folder / "server.log")
+        server = Server(db, folder / "server.log")
         server.start()
         try:
             steps = measure_load(

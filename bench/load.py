@@ -16,7 +16,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from bench.server import AppServer
+from bench.server import Server
 from bench.streamlit_client import Element, Run, Tab, text_value, trigger
 from welfare_core.i18n import t
 
@@ -43,7 +43,7 @@ class Step:
 
 
 def measure_load(
-    server: AppServer,
+    server: Server,
     slug: str,
     codes: list[str],
     steps: list[int],
@@ -53,7 +53,7 @@ def measure_load(
     return [asyncio.run(_step(server, slug, codes, Step(n, pace), seconds)) for n in steps]
 
 
-async def _step(server: AppServer, slug: str, codes: list[str], step: Step, seconds: float) -> Step:
+async def _step(server: Server, slug: str, codes: list[str], step: Step, seconds: float) -> Step:
     n = step.participants
     submitted: dict[str, float] = {}
     projector = Tab(server.base, "projector", f"ws={slug}")
@@ -110,7 +110,7 @@ class Participant:
 
 
 async def _participant(
-    server: AppServer, code: str, n: int, submitted: dict, step: Step, end: float
+    server: Server, code: str, n: int, submitted: dict, step: Step, end: float
 ) -> None:
     # Each phone has an address of its own on the room's Wi-Fi (the server limits each one).
     address = f"127.0.{1 + n // 250}.{1 + n % 250}"
@@ -151,7 +151,7 @@ async def _watch(projector: Tab, submitted: dict, step: Step, until: float) -> N
         step.errors.append(f"projector: {exc!r}")
 
 
-async def _memory(server: AppServer, step: Step, until: float) -> None:
+async def _memory(server: Server, step: Step, until: float) -> None:
     while time.monotonic() < until:
         step.rss_mb = max(step.rss_mb, server.rss_mb())
         await asyncio.sleep(1)

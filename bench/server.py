@@ -1,5 +1,6 @@
 """The app's server as the facilitator's laptop runs it, in a subprocess on a port of its own:
-for the load benchmark and the browser tests."""
+what the load benchmark measures (memory, CPU). The tests serve the app with it too
+(tests/support.py adds what only a test does to a server: kill it, stop it for a moment)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,7 +22,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class AppServer:
+class Server:
     """``python serve.py`` on a database and a port, as the facilitator's laptop runs it."""
 
     def __init__(self, db: Path, log: Path, port: int | None = None) -> None:
@@ -89,12 +89,6 @@ class AppServer:
         fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def kill(self) -> None:
-        """Gone at once, as when the laptop's battery dies: SIGKILL, nothing flushed."""
-        self._process.kill()
-        self._process.wait()
-        self._process = None
-
     def stop(self) -> None:
         """Stop as Ctrl+C does; the database file is free afterwards."""
         if self._process is None:
@@ -106,12 +100,3 @@ class AppServer:
             self._process.kill()
             self._process.wait()
         self._process = None
-
-    @contextlib.contextmanager
-    def stopped(self) -> Iterator[None]:
-        """The server down for a moment (to read its database, or to restart it)."""
-        self.stop()
-        try:
-            yield
-        finally:
-            self.start()

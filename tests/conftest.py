@@ -1,24 +1,18 @@
-"""Shared fixtures: a real DuckDB file per test, and the Samut Prakan workshop in it."""
+"""Shared fixtures: a real DuckDB file per test, the Samut Prakan workshop in it, the demo built
+once and copied for each screen test, the exported demo once per module. Helpers: support.py."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+import shutil
 from pathlib import Path
 
 import pytest
+from support import PASSCODE, create_samut_prakan, make_demo
 
 from welfare_core.db.store import Store
-from welfare_core.model import Caller, CreatedWorkshop, Group
-from welfare_core.roster import read_roster
+from welfare_core.demo import DEMO_PASSCODE, create_demo
+from welfare_core.model import Caller, CreatedWorkshop
 from welfare_core.service import WorkshopService
-from welfare_core.template import SESSIONS_DIR, load_template
-
-ROOT = Path(__file__).resolve().parent.parent
-PASSCODE = "facilitator-2562"
-SAMUT_PRAKAN = SESSIONS_DIR / "samut-prakan-2562.toml"
 
 
 @pytest.fixture(autouse=True)
@@ -44,13 +38,6 @@ def service(store: Store) -> WorkshopService:
     return WorkshopService(store)
 
 
-def create_samut_prakan(service: WorkshopService, template_path: Path = SAMUT_PRAKAN):
-    template = load_template(template_path)
-    roster = Path(template.roster_path)
-    rows = read_roster(roster.read_bytes(), roster.name, list(template.groups))
-    return service.create_workshop(template, rows, passcode=PASSCODE)
-
-
 @pytest.fixture
 def workshop(service: WorkshopService) -> CreatedWorkshop:
     return create_samut_prakan(service)
@@ -61,32 +48,27 @@ def facilitator(service: WorkshopService, workshop: CreatedWorkshop) -> Caller:
     return Caller(service.sign_in(workshop.slug, PASSCODE), device="facilitator-laptop")
 
 
-def lead(group: Group, device: str = "phone-1") -> Caller:
-    return Caller(group.join_code, device=device, name="lead")
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory) -> Path:
+    """The demo workshop, built once; each test works on its own copy."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    store = Store(path)
+    create_demo(WorkshopService(store), DEMO_PASSCODE)
+    store.close()
+    return path
 
 
-def count(store: Store, table: str) -> int:
-    """Plain SQL count, to check what the database holds independently of the read models."""
-    return store.read().cur.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+@pytest.fixture
+def db(demo_file, tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "workshops.duckdb"
+    shutil.copy(demo_file, path)
+    monkeypatch.setenv("WELFARE_DB", str(path))
+    return path
 
 
-_HOLDER = (
-    "import sys; from welfare_core.db.store import Store; held = Store(sys.argv[1]); "
-    "print('open', flush=True); sys.stdin.read()"
-)
-
-
-@contextmanager
-def held_open(path: Path) -> Iterator[int]:
-    """``path`` held open by another process with a Store, as the running app holds it; yields
-    that process's PID. It lets go when the block ends."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLDER, str(path)],
-        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert holder.stdout.readline().strip() == "open"
-        yield holder.pid
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=60)
+@pytest.fixture(scope="module", name="demo")
+def demo_fixture(tmp_path_factory):
+    """One demo database per test module: building it takes a second or two."""
+    demo = make_demo(tmp_path_factory.mktemp("export") / "workshops.duckdb")
+    yield demo
+    demo.store.close()

@@ -34,7 +34,7 @@ KEYS = {
 def test_bench_quick_prints_every_figure_and_leaves_the_users_database_alone(tmp_path):
     user_db = tmp_path / "workshops.duckdb"
     done = subprocess.run(
-        [sys.executable, "-m", "welfare_core", "bench", "--quick", "--json"],
+        [sys.executable, "-m", "bench", "--quick", "--json"],
         cwd=ROOT,
         env={"PATH": "/usr/bin:/bin", "WELFARE_DB": str(user_db), "HOME": str(tmp_path)},
         capture_output=True,

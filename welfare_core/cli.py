@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from welfare_core import backup, consolidate, export
@@ -26,10 +27,6 @@ CLI_DEVICE = "command-line"
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.run is None:  # bench: no database of the user's is touched
-        from bench import run as bench  # the harness beside the package; it drives Streamlit
-
-        return bench(quick=args.quick, as_json=args.json)
     lang = _language()
     try:
         if not args.opens_db:
@@ -72,89 +69,23 @@ def _utf8(value: str) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The parser, built from COMMANDS (the table at the end of this module)."""
     parser = argparse.ArgumentParser(prog="python -m welfare_core", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-
-    new = _command(commands, "new", _new, "create a workshop from a template", creates=True)
-    new.add_argument("--template", required=True, metavar="FILE")
-    new.add_argument("--roster", metavar="FILE", help="CSV or XLSX roster of funds")
-    new.add_argument(
-        "--passcode", metavar="P", type=_utf8, help="facilitator passcode (default: generated)"
-    )
-    new.add_argument("--json", action="store_true")
-
-    roster = commands.add_parser("roster", help="fund rosters")
-    roster_commands = roster.add_subparsers(required=True, metavar="ACTION")
-    imp = _command(
-        roster_commands, "import", _roster_import, "add or update a workshop's funds from a roster"
-    )
-    imp.add_argument("--workshop", required=True, metavar="SLUG", type=_utf8)
-    imp.add_argument("file", metavar="FILE")
-
-    status = _command(commands, "status", _status, "funds rated and ideas per area, per group")
-    status.add_argument("--workshop", required=True, metavar="SLUG", type=_utf8)
-    status.add_argument("--json", action="store_true")
-
-    exp = _command(commands, "export", _export, "write the consolidated plan to a file")
-    exp.add_argument("--workshop", required=True, metavar="SLUG", type=_utf8)
-    exp.add_argument("--format", required=True, metavar="|".join(export.FORMATS))
-    exp.add_argument("-o", "--output", required=True, metavar="FILE")
-    exp.add_argument(
-        "--lang", metavar="th|en", help="language of the file (default: $WELFARE_LANG)"
-    )
-
-    demo = _command(
-        commands,
-        "demo",
-        _demo,
-        "create a finished sample workshop (Samut Prakan 2019)",
-        creates=True,
-    )
-    demo.add_argument("--json", action="store_true")
-
-    back = _command(
-        commands, "backup", _backup, "write a snapshot of the database to a folder", opens_db=False
-    )
-    back.add_argument(
-        "--to", metavar="DIR", help="folder (default: $WELFARE_BACKUP_DIR, else backups/ beside)"
-    )
-    back.add_argument("--list", action="store_true", help="list the snapshots in the folder")
-
-    restore = _command(
-        commands, "restore", _restore, "put a snapshot in place of the database", opens_db=False
-    )
-    restore.add_argument("snapshot", metavar="SNAPSHOT")
-
-    bench = commands.add_parser(
-        "bench", help="measure writes, reads, page runs, load and exports (BENCHMARKS.md)"
-    )
-    bench.add_argument("--quick", action="store_true", help="tiny sizes, about a minute")
-    bench.add_argument("--json", action="store_true", help="the figures as JSON, last line")
-    bench.set_defaults(run=None)
+    groups: dict[str, argparse._SubParsersAction] = {}
+    for command in COMMANDS:
+        *group, name = command.name.split()
+        where = commands
+        if group:  # "roster import": an action under the command "roster"
+            if group[0] not in groups:
+                action = commands.add_parser(group[0], help=GROUPS[group[0]])
+                groups[group[0]] = action.add_subparsers(required=True, metavar="ACTION")
+            where = groups[group[0]]
+        sub = where.add_parser(name, help=command.help, description=command.help)
+        for option in (*command.options, DB_OPTION):
+            option.add_to(sub)
+        sub.set_defaults(run=command.run, creates=command.creates, opens_db=command.opens_db)
     return parser
-
-
-def _command(
-    commands: argparse._SubParsersAction,
-    name: str,
-    run: Callable,
-    help_text: str,
-    creates: bool = False,
-    opens_db: bool = True,
-) -> argparse.ArgumentParser:
-    """A subcommand; only those that create a workshop may create a missing database file.
-
-    ``run`` gets the service of the open database, or with ``opens_db=False`` (backup,
-    restore: they handle the database file themselves) only the arguments.
-    """
-    sub = commands.add_parser(name, help=help_text, description=help_text)
-    sub.add_argument(
-        "--db",
-        metavar="PATH",
-        help="DuckDB file (default: $WELFARE_DB, else sessions/workshops.duckdb)",
-    )
-    sub.set_defaults(run=run, creates=creates, opens_db=opens_db)
-    return sub
 
 
 def _read_file(path: str) -> bytes:
@@ -291,3 +222,117 @@ def _restore(args: argparse.Namespace, lang: str) -> int:
 
 def _json(**fields: object) -> None:
     print(json.dumps(fields, ensure_ascii=False))
+
+
+# --- the public shape of the command line: the parser and the README's table follow it --------
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option or argument: ``flags`` as typed ("-o", "--output"), or none for a positional
+    argument named by its metavar; a ``switch`` takes no value."""
+
+    flags: tuple[str, ...]
+    metavar: str = ""
+    help: str | None = None
+    required: bool = False
+    switch: bool = False
+    type: Callable[[str], str] | None = None
+
+    def add_to(self, parser: argparse.ArgumentParser) -> None:
+        if self.switch:
+            parser.add_argument(*self.flags, action="store_true", help=self.help)
+        elif not self.flags:
+            parser.add_argument(self.metavar.lower(), metavar=self.metavar, help=self.help)
+        else:
+            parser.add_argument(
+                *self.flags,
+                metavar=self.metavar,
+                help=self.help,
+                required=self.required,
+                type=self.type,
+            )
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command; only those that create a workshop may create a missing database file.
+
+    ``run`` gets the service of the open database, or with ``opens_db=False`` (backup,
+    restore: they handle the database file themselves) only the arguments.
+    """
+
+    name: str
+    run: Callable[..., int]
+    help: str
+    options: tuple[Option, ...] = ()
+    creates: bool = False
+    opens_db: bool = True
+
+
+JSON = Option(("--json",), switch=True, help="the result as JSON, last line")
+WORKSHOP = Option(("--workshop",), "SLUG", required=True, type=_utf8)
+DB_OPTION = Option(
+    ("--db",), "PATH", help="DuckDB file (default: $WELFARE_DB, else sessions/workshops.duckdb)"
+)
+GROUPS = {"roster": "fund rosters"}
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "new",
+        _new,
+        "create a workshop from a template",
+        (
+            Option(("--template",), "FILE", required=True),
+            Option(("--roster",), "FILE", help="CSV or XLSX roster of funds"),
+            Option(
+                ("--passcode",), "P", help="facilitator passcode (default: generated)", type=_utf8
+            ),
+            JSON,
+        ),
+        creates=True,
+    ),
+    Command(
+        "roster import",
+        _roster_import,
+        "add or update a workshop's funds from a roster",
+        (WORKSHOP, Option((), "FILE")),
+    ),
+    Command("status", _status, "funds rated and ideas per area, per group", (WORKSHOP, JSON)),
+    Command(
+        "export",
+        _export,
+        "write the consolidated plan to a file",
+        (
+            WORKSHOP,
+            Option(("--format",), "|".join(export.FORMATS), required=True),
+            Option(("-o", "--output"), "FILE", required=True),
+            Option(("--lang",), "th|en", help="language of the file (default: $WELFARE_LANG)"),
+        ),
+    ),
+    Command(
+        "demo",
+        _demo,
+        "create a finished sample workshop (Samut Prakan 2019)",
+        (JSON,),
+        creates=True,
+    ),
+    Command(
+        "backup",
+        _backup,
+        "write a snapshot of the database to a folder",
+        (
+            Option(
+                ("--to",), "DIR", help="folder (default: $WELFARE_BACKUP_DIR, else backups/ beside)"
+            ),
+            Option(("--list",), switch=True, help="list the snapshots in the folder"),
+        ),
+        opens_db=False,
+    ),
+    Command(
+        "restore",
+        _restore,
+        "put a snapshot in place of the database",
+        (Option((), "SNAPSHOT"),),
+        opens_db=False,
+    ),
+)

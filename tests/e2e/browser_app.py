@@ -14,21 +14,17 @@ from pathlib import Path
 
 import duckdb
 from playwright.sync_api import Locator, Page, expect
+from support import PASSCODE, create_samut_prakan
 
 from welfare_core.db.store import Store
 from welfare_core.demo import DEMO_PASSCODE, create_demo
 from welfare_core.i18n import t
 from welfare_core.model import GRADE_LETTERS
-from welfare_core.roster import read_roster
 from welfare_core.service import WorkshopService
-from welfare_core.template import SESSIONS_DIR, load_template
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-# The same workshop and passcode as the unit tests' create_samut_prakan (tests/conftest.py).
-SAMUT_PRAKAN = SESSIONS_DIR / "samut-prakan-2562.toml"
-PASSCODE = "facilitator-2562"
 # Streamlit's own e2e habit: the page is drawn once the script is no longer running.
 SCRIPT_DONE = "[data-testid=stApp][data-test-script-state=notRunning]"
 CONNECTED = "[data-testid=stApp][data-test-connection-state=CONNECTED]"
@@ -86,10 +82,7 @@ def seed_workshop(db: Path, demo: bool = False) -> SeededWorkshop:
         if demo:
             slug, passcode = create_demo(svc, DEMO_PASSCODE), DEMO_PASSCODE
         else:
-            template = load_template(SAMUT_PRAKAN)
-            roster = Path(template.roster_path)
-            rows = read_roster(roster.read_bytes(), roster.name, list(template.groups))
-            slug, passcode = svc.create_workshop(template, rows, passcode=PASSCODE).slug, PASSCODE
+            slug, passcode = create_samut_prakan(svc).slug, PASSCODE
         workshop = svc.workshop(slug)
         groups = tuple(
             SeededGroup(

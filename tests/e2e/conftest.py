@@ -10,11 +10,11 @@ from __future__ import annotations
 import contextlib
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
-
-from bench.server import AppServer
+from support import AppServer
 
 from .browser_app import (
     CHROMIUM,
@@ -82,6 +82,17 @@ def fresh_app(fresh_workshop: SeededWorkshop) -> Iterator[AppServer]:
     yield from _serve(fresh_workshop, "fresh")
 
 
+@pytest.fixture
+def lone_fresh_workshop(tmp_path: Path) -> SeededWorkshop:
+    """The fresh workshop for one test alone, whatever the tests before it changed."""
+    return seed_workshop(tmp_path / "workshops.duckdb")
+
+
+@pytest.fixture
+def lone_fresh_app(lone_fresh_workshop: SeededWorkshop) -> Iterator[AppServer]:
+    yield from _serve(lone_fresh_workshop, "lone-fresh")
+
+
 @pytest.fixture(scope="module")
 def demo_workshop(tmp_path_factory: pytest.TempPathFactory) -> SeededWorkshop:
     """The finished sample session: every fund rated, ideas in every area, votes."""
@@ -91,3 +102,14 @@ def demo_workshop(tmp_path_factory: pytest.TempPathFactory) -> SeededWorkshop:
 @pytest.fixture(scope="module")
 def demo_app(demo_workshop: SeededWorkshop) -> Iterator[AppServer]:
     yield from _serve(demo_workshop, "demo")
+
+
+@pytest.fixture
+def lone_demo_workshop(tmp_path: Path) -> SeededWorkshop:
+    """The sample session for one test alone, whatever the tests before it changed."""
+    return seed_workshop(tmp_path / "workshops.duckdb", demo=True)
+
+
+@pytest.fixture
+def lone_demo_app(lone_demo_workshop: SeededWorkshop) -> Iterator[AppServer]:
+    yield from _serve(lone_demo_workshop, "lone-demo")

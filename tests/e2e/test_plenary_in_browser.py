@@ -4,8 +4,8 @@ decides, and every tick is kept; the confirmations (toasts) stay where they belo
 from __future__ import annotations
 
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from support import AppServer
 
-from bench.server import AppServer
 from welfare_core import consolidate
 from welfare_core.db.store import Store
 from welfare_core.i18n import t
@@ -36,10 +36,10 @@ def plenary(
 
 
 def test_ticks_made_in_quick_succession_are_all_adopted(
-    browser: Browser, demo_app: AppServer, demo_workshop: SeededWorkshop
+    browser: Browser, lone_demo_app: AppServer, lone_demo_workshop: SeededWorkshop
 ):
     context = browser.new_context(viewport={"width": 1280, "height": 720})
-    page, boxes = plenary(context, demo_app, demo_workshop)
+    page, boxes = plenary(context, lone_demo_app, lone_demo_workshop)
     expect(boxes.first).to_be_visible(timeout=20_000)
     ideas = boxes.count()
     # Three ticks half a second apart, then seven a fifth of a second apart: no waiting for
@@ -64,14 +64,14 @@ def test_ticks_made_in_quick_succession_are_all_adopted(
     expect(dropdown.get_by_text("Select all")).to_have_count(0)
     context.close()
 
-    with demo_app.stopped():
-        store = Store(demo_workshop.db)
+    with lone_demo_app.stopped():
+        store = Store(lone_demo_workshop.db)
         try:
-            plan = consolidate.plan(store.read(), demo_workshop.id)
-            data = consolidate.ideas(store.read(), demo_workshop.id)
+            plan = consolidate.plan(store.read(), lone_demo_workshop.id)
+            data = consolidate.ideas(store.read(), lone_demo_workshop.id)
         finally:
             store.close()
-    first_area = next(iter(demo_workshop.area_names))
+    first_area = next(iter(lone_demo_workshop.area_names))
     ticked = data[data["area"] == first_area].sort_values(
         ["votes", "created_at"], ascending=[False, True]
     )["idea_id"][: len(gaps_ms)]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from support import AppServer
 
-from bench.server import AppServer
 from welfare_core.db.store import Store
 from welfare_core.model import Caller
 from welfare_core.service import WorkshopService

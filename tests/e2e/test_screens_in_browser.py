@@ -14,8 +14,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, expect
+from support import AppServer
 
-from bench.server import AppServer
 from welfare_core.i18n import LANGUAGES, t
 
 from .browser_app import (

@@ -1,7 +1,8 @@
 """A breakout session in real browsers: six groups, a projector, a facilitator, one server.
 
-The tests share one server and one fresh Samut Prakan workshop (25 funds, nothing rated), in
-file order: the groups rate everything first, then the other checks run on top of that.
+The first test has a fresh Samut Prakan workshop (25 funds, nothing rated) and a server of its
+own; the others share one, each checking only what its own steps change, so that each passes
+alone or in any order.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ import re
 import time
 
 from playwright.sync_api import Browser, expect
+from support import AppServer
 
-from bench.server import AppServer
 from welfare_core.i18n import t
 from welfare_core.model import GRADE_LETTERS
 
@@ -64,9 +65,9 @@ def idea_text(n: int, workshop: SeededWorkshop) -> str:
 
 
 def test_six_groups_rate_every_fund_and_the_projector_follows_without_a_click(
-    browser: Browser, fresh_app: AppServer, fresh_workshop: SeededWorkshop
+    browser: Browser, lone_fresh_app: AppServer, lone_fresh_workshop: SeededWorkshop
 ):
-    workshop = fresh_workshop
+    workshop = lone_fresh_workshop
     grades = planned_grades(workshop)
     areas = list(workshop.area_names)
 
@@ -75,7 +76,7 @@ def test_six_groups_rate_every_fund_and_the_projector_follows_without_a_click(
     projector = projector_context.new_page()
     loads: list[str] = []
     projector.on("load", lambda p: loads.append(p.url))
-    open_page(projector, fresh_app.url(f"/projector?ws={workshop.slug}"))
+    open_page(projector, lone_fresh_app.url(f"/projector?ws={workshop.slug}"))
     expect(title(projector)).to_have_text(workshop.title_th)
     rows = projector.locator(".chip.progress")
     expect(rows).to_have_text(
@@ -84,7 +85,7 @@ def test_six_groups_rate_every_fund_and_the_projector_follows_without_a_click(
 
     for n, group in enumerate(workshop.groups):
         context = browser.new_context(viewport={"width": 1280, "height": 720})
-        page = open_page(context.new_page(), group_link(fresh_app, group.code))
+        page = open_page(context.new_page(), group_link(lone_fresh_app, group.code))
         expect(title(page)).to_have_text(group.name_th)
         assert rated_funds(page) == list(group.funds)
         for fund in group.funds:
@@ -126,7 +127,7 @@ def test_six_groups_rate_every_fund_and_the_projector_follows_without_a_click(
     projector_context.close()
 
     # What is stored: one rating per fund, by the fund's own group, and the six ideas.
-    with fresh_app.stopped(), stored(workshop.db) as db:
+    with lone_fresh_app.stopped(), stored(workshop.db) as db:
         ratings = db.execute(
             """
             SELECT f.name, count(*), bool_and(r.group_id = f.group_id), any_value(r.grade)

@@ -20,7 +20,7 @@ from welfare_core.model import GroupSpec, RosterRow, Template
 from welfare_core.roster import MAX_COLUMNS, _table, districts_in, read_roster
 from welfare_core.template import load_template
 
-SESSIONS = Path(__file__).resolve().parent.parent / "sessions"
+SESSIONS = Path(__file__).resolve().parents[2] / "sessions"
 TEMPLATE = SESSIONS / "samut-prakan-2562.toml"
 SAMPLE = SESSIONS / "samut-prakan-2562-sample-funds.csv"
 MB = 1024 * 1024

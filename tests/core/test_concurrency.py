@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from conftest import count, lead
+from support import count, lead
 
 from welfare_core.model import IdeaInput, RatingInput, RosterRow
 

@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 
 import pytest
-from conftest import SAMUT_PRAKAN, create_samut_prakan, lead
+from support import SAMUT_PRAKAN, create_samut_prakan, lead
 
 from welfare_core import consolidate
 from welfare_core.clock import utcnow

@@ -11,9 +11,8 @@ from decimal import Decimal
 import docx
 import openpyxl
 import pytest
-from conftest import PASSCODE, create_samut_prakan, lead
-from export_helpers import demo_fixture  # noqa: F401 (the demo fixture)
 from openpyxl.utils import range_boundaries
+from support import PASSCODE, create_samut_prakan, lead
 
 from welfare_core import consolidate
 from welfare_core.charts import GRADE_COLOURS

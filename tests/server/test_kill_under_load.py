@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
-from conftest import create_samut_prakan
+from support import AppServer, create_samut_prakan
 
 from bench.load import Participant
-from bench.server import AppServer
 from welfare_core.db.store import Store
 from welfare_core.service import WorkshopService
 

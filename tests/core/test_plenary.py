@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import count, lead
+from support import count, lead
 
 from welfare_core import consolidate
 from welfare_core.errors import InvalidInput, NotAllowed, NotFound

@@ -12,20 +12,20 @@ import docx
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import PASSCODE, lead
 from docx.oxml.ns import qn
-from export_helpers import (  # noqa: F401 (the demo fixture)
-    FORMULA,
-    cell_lines,
-    cell_texts,
-    demo_fixture,
-    flat,
-    pdftotext,
-    words_broken,
-)
 from fontTools.ttLib import TTFont
 from lxml import etree
 from PIL import Image, ImageChops
+from support import (
+    FORMULA,
+    PASSCODE,
+    cell_lines,
+    cell_texts,
+    flat,
+    lead,
+    pdftotext,
+    words_broken,
+)
 
 from welfare_core import consolidate
 from welfare_core.charts import grade_distribution

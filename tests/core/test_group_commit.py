@@ -6,7 +6,7 @@ import threading
 import time
 
 import duckdb
-from conftest import count, create_samut_prakan, lead
+from support import count, create_samut_prakan, lead
 
 from welfare_core.db.group_commit import GroupCommit
 from welfare_core.db.writes import rating_row

@@ -240,7 +240,7 @@ def test_a_save_on_a_full_disk_says_in_thai_that_nothing_was_saved_and_resumes_l
     store.close()
     monkeypatch.setenv("WELFARE_DB", str(db))
 
-    page = AppTest.from_file("../app.py", default_timeout=60)
+    page = AppTest.from_file("../../app.py", default_timeout=60)
     page.session_state["language"] = "th"
     page.query_params["code"] = group.join_code
     page.switch_page("pages/group_workspace.py")

@@ -29,10 +29,20 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import test_pages
-from conftest import SAMUT_PRAKAN, count, create_samut_prakan, lead
 from streamlit.testing.v1 import AppTest
-from test_pages import add_idea_button, app, facts, new_idea, setup_tab, stored, workspace
+from support import (
+    SAMUT_PRAKAN,
+    add_idea_button,
+    app,
+    count,
+    create_samut_prakan,
+    facts,
+    lead,
+    new_idea,
+    setup_tab,
+    stored,
+    workspace,
+)
 
 from welfare_core import consolidate, export
 from welfare_core.db.store import Store
@@ -45,9 +55,8 @@ from welfare_core.template import EARLIEST_DATE, LATEST_DATE, load_template
 from welfare_ui.feedback import markdown_escaped
 
 # The demo database of the page tests, a copy per test.
-db, demo_file = test_pages.db, test_pages.demo_file
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE = SAMUT_PRAKAN.read_text(encoding="utf-8")
 HEADER = "ชื่อกองทุน,ตำบล,อำเภอ,ระดับเดิม\n"
 GOOD_ROW = "กองทุนสวัสดิการชุมชนตำบลใหม่,คลองด่าน,บางบ่อ,B\n"
@@ -492,7 +501,7 @@ def test_a_bad_link_shows_its_sentence_and_nothing_else(db, lang, page, query, k
 
 @bad("url", "html", "lang=<script>")
 def test_a_bad_language_in_the_link_falls_back_to_thai(db):
-    at = AppTest.from_file("../app.py", default_timeout=60)
+    at = AppTest.from_file("../../app.py", default_timeout=60)
     at.query_params["lang"] = "<script>alert(1)</script>"
     at.run()
     assert not at.exception

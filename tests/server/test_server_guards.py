@@ -16,13 +16,12 @@ import duckdb
 import pytest
 import requests
 import websockets
-from conftest import PASSCODE, create_samut_prakan
 from streamlit.proto.Common_pb2 import FileURLs
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from support import PASSCODE, AppServer, create_samut_prakan
 from test_kill_under_load import run_apart
 
 from bench.load import Participant
-from bench.server import AppServer
 from bench.streamlit_client import Run, Tab, text_value, trigger, upload, uploaded
 from server_guards import FILES_PER_TAB, UPLOADS_HELD_MB
 from welfare_core.db.store import Store

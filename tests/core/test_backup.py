@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PASSCODE, ROOT, SAMUT_PRAKAN, create_samut_prakan, held_open, lead
+from support import PASSCODE, ROOT, SAMUT_PRAKAN, create_samut_prakan, held_open, lead
 
 from welfare_core.backup import Backups, backup_minutes, snapshot, snapshots
 from welfare_core.cli import main

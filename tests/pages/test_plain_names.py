@@ -7,16 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
-import test_pages
-from test_pages import app, workspace
+from support import app, workspace
 
 from welfare_core.db.store import Store
 from welfare_core.demo import DEMO_PASSCODE
 from welfare_core.model import Caller, WorkshopEdit
 from welfare_core.service import WorkshopService
 from welfare_ui.feedback import markdown_escaped
-
-db, demo_file = test_pages.db, test_pages.demo_file
 
 # What someone typed as a title or a group's name, and what Streamlit would draw instead.
 TYPED = "$E=mc^2$ :skull: :material/warning: :red[แดง]"

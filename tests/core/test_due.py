@@ -12,13 +12,14 @@ import zipfile
 import docx
 import openpyxl
 import pytest
-from conftest import PASSCODE, count, create_samut_prakan, lead
-from export_helpers import flat
-from test_pages import (  # noqa: F401
+from support import (
+    PASSCODE,
     add_idea_button,
-    db,
-    demo_file,
+    count,
+    create_samut_prakan,
     facts,
+    flat,
+    lead,
     new_idea,
     signed_in,
     stored,
@@ -171,7 +172,7 @@ def test_a_due_date_is_written_the_same_way_in_all_four_formats(timed, lang, tmp
         assert "ไตรมาส 3/2563" not in text and "2020-Q3" not in text
 
 
-def test_the_group_page_takes_a_thai_month_and_shows_it_in_the_same_words(db):  # noqa: F811
+def test_the_group_page_takes_a_thai_month_and_shows_it_in_the_same_words(db):
     group = facts(db)["groups"][0]
     before = stored(db, "idea_versions")
     at = workspace("th", group.join_code, tab=1).run()
@@ -186,7 +187,7 @@ def test_the_group_page_takes_a_thai_month_and_shows_it_in_the_same_words(db):  
     assert any("ม.ค.–มี.ค. 2563" in s for s in shown) and not any("2020-Q" in s for s in shown)
 
 
-def test_the_plenary_table_shows_due_dates_in_the_same_words(db):  # noqa: F811
+def test_the_plenary_table_shows_due_dates_in_the_same_words(db):
     at = signed_in(db).run()
     at.switch_page("pages/plenary_board.py").run()
     assert not at.exception

@@ -9,7 +9,7 @@ import zipfile
 
 import openpyxl
 import pytest
-from export_helpers import FORMULA, demo_fixture  # noqa: F401 (the demo fixture)
+from support import FORMULA
 
 from welfare_core import consolidate
 from welfare_core.cli import main

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import count, lead
 from streamlit.testing.v1 import AppTest
+from support import count, lead
 
 from welfare_core.db.store import Store
 from welfare_core.demo import create_demo
@@ -63,7 +63,7 @@ def ideas_like(db: Path, text: str) -> int:
 
 def idea_page(link: dict[str, str]) -> AppTest:
     """A group's page on the ideas tab, as a browser opens the link (after a restart: anew)."""
-    page = AppTest.from_file("../app.py", default_timeout=60)
+    page = AppTest.from_file("../../app.py", default_timeout=60)
     page.session_state["language"] = "th"
     for key, value in link.items():
         page.query_params[key] = value

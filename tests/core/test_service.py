@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import PASSCODE, SAMUT_PRAKAN, count, create_samut_prakan, lead
+from support import PASSCODE, SAMUT_PRAKAN, count, create_samut_prakan, lead
 
 from welfare_core import codes, consolidate
 from welfare_core.errors import InvalidInput, NotAllowed, NotFound, RosterError, WorkshopLocked
@@ -403,6 +403,6 @@ def test_the_template_grade_descriptions_are_stored_with_the_workshop(service, w
 
 
 def test_pages_never_mint_a_facilitator_token_without_the_passcode():
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     for path in [root / "app.py", *(root / "pages").glob("*.py")]:
         assert "owner_token" not in path.read_text(encoding="utf-8"), path

@@ -9,12 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SAMUT_PRAKAN, count
+from support import SAMUT_PRAKAN, count
 
 from welfare_core.cli import _parser, main
 from welfare_core.db.store import Store
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BLANK = ROOT / "sessions" / "blank.toml"
 
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import test_pages as screens
-from conftest import PASSCODE, SAMUT_PRAKAN, create_samut_prakan
+import support as screens
 from google.protobuf import text_format
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
+from support import PASSCODE, SAMUT_PRAKAN, create_samut_prakan
 
 from welfare_core import codes, consolidate
 from welfare_core.db.store import Store
@@ -32,11 +32,7 @@ from welfare_core.throttle import ROOM_TRIES
 from welfare_ui.feedback import markdown_escaped
 from welfare_ui.visitor import room_throttle
 
-ROOT = Path(__file__).resolve().parent.parent
-
-# The demo workshop of the page tests, built once per module, and each test's copy of it.
-demo_file = screens.demo_file
-db = screens.db
+ROOT = Path(__file__).resolve().parents[2]
 
 # --- every write of the service, by every wrong caller -------------------------------------------
 

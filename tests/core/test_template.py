@@ -11,7 +11,7 @@ from welfare_core.errors import TemplateError
 from welfare_core.model import Template
 from welfare_core.template import available_templates, load_template
 
-SESSIONS = Path(__file__).resolve().parent.parent / "sessions"
+SESSIONS = Path(__file__).resolve().parents[2] / "sessions"
 SAMUT = SESSIONS / "samut-prakan-2562.toml"
 BLANK = SESSIONS / "blank.toml"
 SOURCE = SAMUT.read_text(encoding="utf-8")

@@ -11,14 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import create_samut_prakan
+from support import create_samut_prakan
 
 from welfare_core.backup import snapshot
 from welfare_core.cli import main
 from welfare_core.db.store import Store
 from welfare_core.service import WorkshopService
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 WRITER = textwrap.dedent(
     """
