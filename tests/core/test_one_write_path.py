@@ -4,7 +4,7 @@ the plenary (votes, merges, adoption, the timer) goes on."""
 from __future__ import annotations
 
 import pytest
-from conftest import count, lead
+from support import count, lead
 
 from welfare_core import consolidate
 from welfare_core.errors import WorkshopLocked

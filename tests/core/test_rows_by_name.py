@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import PASSCODE, create_samut_prakan, lead
+from support import PASSCODE, create_samut_prakan, lead
 
 from welfare_core.db.store import Store
 from welfare_core.model import ActionPlan, Caller, IdeaInput, RatingInput, RosterRow

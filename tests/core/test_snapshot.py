@@ -7,7 +7,7 @@ import threading
 from collections import Counter
 
 import openpyxl
-from conftest import lead
+from support import lead
 
 from welfare_core import consolidate
 from welfare_core.export import export_plan
