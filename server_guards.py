@@ -8,9 +8,9 @@ and welfare_core know nothing of them.
   newer rerun of the same tab takes its place (a pressed button is kept), so a flood costs
   one waiting message per tab, never more script runs than the buckets allow, and a person
   clicking at a person's pace never waits for them. The Wi-Fi's tabs also take turns for
-  page runs: two at once at most, one of them a repeat of the tab's last, a person's action
-  first, then the address served longest ago; so the whole room's flooding costs two runs'
-  worth of the laptop however many phones send it. Beyond a few dozen messages a second the
+  page runs: four at once at most, one of them a repeat of the tab's last, a person's action
+  first, then the address served longest ago; so a flood of repeats costs one run's worth of
+  the laptop however many phones send it. Beyond a few dozen messages a second the
   server stops reading a connection at all (the sender's network buffers fill and its sends
   stall), and an address opening connections without end is refused.
 - **Uploads.** Streamlit keeps every file sent to ``/_stcore/upload_file/<session>/<id>``
@@ -64,14 +64,15 @@ ADDRESS_RERUNS, ADDRESS_REFILL_S = 30, 0.25
 THE_LAPTOP = {"127.0.0.1", "::1", ""}
 # Buckets alone give each address its share, so five flooding phones got five shares of the
 # laptop and held a member's save for a minute. So the page runs of tabs on the Wi-Fi are
-# counted too: at most two under way at once, and at most one of them a repeat (a rerun asking
-# exactly what the tab's last run was asked: what a flooding script sends, and a browser
-# hardly ever). The rest wait their turn: a person's action first, then the address served
-# longest ago. Two, not one per core: a page run is Python, which runs one thread at a time
-# whatever the cores (four at once made a member's save under a flood three times slower),
-# and a second run keeps one slow run from holding up the room. A run that has not said it
-# ended in a minute is no longer counted.
-RUNS_AT_ONCE = 2
+# counted too: at most four under way at once, and at most one of them a repeat (a rerun
+# asking exactly what the tab's last run was asked: what a flooding script sends, and a
+# browser hardly ever). The rest wait their turn: a person's action first, then the address
+# served longest ago. A page run is Python, one thread at a time whatever the cores: under
+# a flood, four runs of repeats at once made a member's save three times slower than two,
+# and two three times slower than one; but people's saves wait on the disk together (group
+# commit), and two runs at once slowed 24 saving phones. A run that has not said it ended in
+# a minute is no longer counted.
+RUNS_AT_ONCE = 4
 REPEATS_AT_ONCE = 1
 LONGEST_RUN_S = 60.0
 # Even a message that is dropped costs the server's Python thread a little, and thousands a
