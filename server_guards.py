@@ -7,7 +7,10 @@ and welfare_core know nothing of them.
   client address now has a bucket of reruns. A rerun over either waits, and while it waits a
   newer rerun of the same tab takes its place (a pressed button is kept), so a flood costs
   one waiting message per tab, never more script runs than the buckets allow, and a person
-  clicking at a person's pace never waits at all. Beyond a few dozen messages a second the
+  clicking at a person's pace never waits for them. The Wi-Fi's tabs also take turns for
+  page runs: four at once at most, one of them a repeat of the tab's last, a person's action
+  first, then the address served longest ago; so a flood of repeats costs one run's worth of
+  the laptop however many phones send it. Beyond a few dozen messages a second the
   server stops reading a connection at all (the sender's network buffers fill and its sends
   stall), and an address opening connections without end is refused.
 - **Uploads.** Streamlit keeps every file sent to ``/_stcore/upload_file/<session>/<id>``
@@ -23,8 +26,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import math
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -34,16 +39,19 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from streamlit import config
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.runtime import Runtime
+from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.memory_uploaded_file_manager import MemoryUploadedFileManager
 from streamlit.runtime.runtime import RuntimeStoppedError
+from streamlit.runtime.scriptrunner import ScriptRunnerEvent
 from streamlit.runtime.scriptrunner_utils.script_requests import _coalesce_widget_states
 from streamlit.runtime.session_manager import SessionClient
 from streamlit.runtime.uploaded_file_manager import UploadedFileRec, UploadFileUrlInfo
 from streamlit.web.server import server as streamlit_server
 from streamlit.web.server.starlette import starlette_app
 
-from welfare_core.throttle import BucketPerKey
+from welfare_core.throttle import FORGET_FULL_BUCKETS_AT, BucketPerKey
 
 # A person clicks, types and switches tabs a few times a second at most, and the projector's
 # two fragments ask every 2.5 s: a tab gets a burst of 10 reruns, then 4 a second. An address
@@ -54,6 +62,19 @@ from welfare_core.throttle import BucketPerKey
 TAB_RERUNS, TAB_REFILL_S = 10, 0.25
 ADDRESS_RERUNS, ADDRESS_REFILL_S = 30, 0.25
 THE_LAPTOP = {"127.0.0.1", "::1", ""}
+# Buckets alone give each address its share, so five flooding phones got five shares of the
+# laptop and held a member's save for a minute. So the page runs of tabs on the Wi-Fi are
+# counted too: at most four under way at once, and at most one of them a repeat (a rerun
+# asking exactly what the tab's last run was asked: what a flooding script sends, and a
+# browser hardly ever). The rest wait their turn: a person's action first, then the address
+# served longest ago. A page run is Python, one thread at a time whatever the cores: under
+# a flood, four runs of repeats at once made a member's save three times slower than two,
+# and two three times slower than one; but people's saves wait on the disk together (group
+# commit), and two runs at once slowed 24 saving phones. A run that has not said it ended in
+# a minute is no longer counted.
+RUNS_AT_ONCE = 4
+REPEATS_AT_ONCE = 1
+LONGEST_RUN_S = 60.0
 # Even a message that is dropped costs the server's Python thread a little, and thousands a
 # second starve the page runs. So the server reads at most 20 messages a second from one
 # connection (after a burst of 40) and 100 from one address (after 200): a person sends a few.
@@ -102,7 +123,17 @@ def install() -> None:
             gate.forget(session_id)
             runtime.uploaded_file_mgr.remove_session_files(session_id)
 
+    handle_event = AppSession._handle_scriptrunner_event_on_event_loop
+
+    def handle_scriptrunner_event(
+        session: AppSession, sender: object, event: ScriptRunnerEvent, *args, **kwargs
+    ) -> None:
+        handle_event(session, sender, event, *args, **kwargs)
+        if event == ScriptRunnerEvent.SHUTDOWN and not has_a_run(session):
+            gate.run_ended(session.id)  # the tab's runs are over: no script thread left
+
     Runtime.handle_backmsg = handle_backmsg
+    AppSession._handle_scriptrunner_event_on_event_loop = handle_scriptrunner_event
     Runtime.disconnect_session = disconnect_session
     streamlit_server.MemoryUploadedFileManager = GuardedUploads
     routes = starlette_app.create_upload_routes
@@ -165,11 +196,17 @@ class SocketGate:
 
 @dataclass
 class Waiting:
-    """A tab's rerun held back by its buckets, and the client it came from."""
+    """A tab's rerun held back, and the client it came from. ``turn`` is set once both
+    buckets let it through: from then on it waits only for a free page run."""
 
     msg: BackMsg
     client: SessionClient | None
     runtime: Runtime
+    turn: int | None = None
+
+    @property
+    def address(self) -> str:
+        return address_of(self.client)
 
     def take_place_of_older(self, newer: BackMsg) -> None:
         """The newer rerun replaces this one, keeping a button pressed in it; a fragment's
@@ -183,14 +220,28 @@ class Waiting:
             self.msg.rerun_script.widget_states.CopyFrom(merged)
 
 
+@dataclass
+class Run:
+    """A Wi-Fi tab's page run under way."""
+
+    since: float
+    repeat: bool  # asked exactly what the tab's run before was asked: no person's action
+
+
 class RerunGate:
-    """Lets each tab's reruns through at the pace its bucket and its address's bucket allow."""
+    """Lets each tab's reruns through at the pace its bucket and its address's bucket allow,
+    then starts at most ``RUNS_AT_ONCE`` page runs for tabs on the Wi-Fi at a time, taking
+    turns by address: however many phones flood, they share those runs with everyone else."""
 
     def __init__(self, deliver: Callable[..., None]) -> None:
         self._deliver = deliver  # Streamlit's own Runtime.handle_backmsg
         self.tabs = BucketPerKey(TAB_RERUNS, TAB_REFILL_S)
         self.addresses = BucketPerKey(ADDRESS_RERUNS, ADDRESS_REFILL_S)
         self._waiting: dict[str, Waiting] = {}
+        self._running: dict[str, Run] = {}  # Wi-Fi tabs only
+        self._last_asked: dict[str, ClientState] = {}  # what each tab's last run was asked
+        self._served: dict[str, int] = {}  # address -> the turn its last run started at
+        self._turns = itertools.count()
 
     def receive(
         self, runtime: Runtime, session_id: str, msg: BackMsg, client: SessionClient | None
@@ -204,30 +255,105 @@ class RerunGate:
         drop_impossible_numbers(msg)
         if waiting := self._waiting.get(session_id):
             waiting.take_place_of_older(msg)
+            self._interrupt_if_changed(session_id)
         else:
             self._waiting[session_id] = Waiting(msg, client, runtime)
             self._release(session_id)
 
+    def run_ended(self, session_id: str) -> None:
+        """The tab's page run (and any rerun it took in) is over: its turn is free."""
+        if self._running.pop(session_id, None) is not None:
+            self._start_runs()
+
     def forget(self, session_id: str) -> None:
         self._waiting.pop(session_id, None)
+        self._last_asked.pop(session_id, None)
         self.tabs.forget(session_id)
+        self.run_ended(session_id)
 
     def _release(self, session_id: str) -> None:
-        """Run the tab's waiting rerun if both buckets allow, else look again when they may."""
+        """Let the tab's waiting rerun through if both buckets allow, else look again when
+        they may."""
         waiting = self._waiting.get(session_id)
         if waiting is None:
             return  # the tab has gone
-        address = address_of(waiting.client)
-        if address in THE_LAPTOP:
+        if waiting.address in THE_LAPTOP:
             wait = self.tabs.take(session_id)
         else:
-            wait = take_both(self.tabs, session_id, self.addresses, address)
+            wait = take_both(self.tabs, session_id, self.addresses, waiting.address)
         if wait:
             asyncio.get_running_loop().call_later(wait, self._release, session_id)
-            return
-        del self._waiting[session_id]
+        elif waiting.address in THE_LAPTOP:
+            self._start(session_id)  # the facilitator and the projector never wait for a turn
+        else:
+            waiting.turn = next(self._turns)
+            self._interrupt_if_changed(session_id)
+            self._start_runs()
+
+    def _is_repeat(self, session_id: str) -> bool:
+        """Whether the tab's waiting rerun asks exactly what its last run was asked (no
+        button pressed, no value changed, the same page): what a flooding script sends, and a
+        browser hardly ever (it also sends what it holds in its cache, which changes)."""
+        return self._waiting[session_id].msg.rerun_script == self._last_asked.get(session_id)
+
+    def _interrupt_if_changed(self, session_id: str) -> None:
+        """A tab whose run is under way gets a rerun that changes a value or presses a button
+        at once, as Streamlit gives it (held, it would let the old run's output reach the
+        browser first, and the browser then sends the old values back); a mere repeat waits
+        for the run's end."""
+        if (
+            self._waiting[session_id].turn is not None
+            and session_id in self._running
+            and not self._is_repeat(session_id)
+        ):
+            self._start(session_id)
+            self._start_runs()  # in case it started no run after all
+
+    def _start_runs(self) -> None:
+        """Start waiting tabs' runs while fewer than ``RUNS_AT_ONCE`` are under way: a
+        person's action before a repeat, then the address served longest ago, then the
+        rerun let through first. Only ``REPEATS_AT_ONCE`` of them may be repeats."""
+        self._forget_stuck_runs()
+        ready = {
+            sid: self._is_repeat(sid)
+            for sid, w in self._waiting.items()
+            if w.turn is not None and sid not in self._running
+        }
+
+        def place(sid: str) -> tuple[bool, int, int]:
+            waiting = self._waiting[sid]
+            return ready[sid], self._served.get(waiting.address, -1), waiting.turn or 0
+
+        while ready and len(self._running) < RUNS_AT_ONCE:
+            sid = min(ready, key=place)
+            if ready.pop(sid) and sum(r.repeat for r in self._running.values()) >= REPEATS_AT_ONCE:
+                return  # the rest are repeats too
+            self._start(sid)
+
+    def _start(self, session_id: str) -> None:
+        repeat = self._is_repeat(session_id)
+        waiting = self._waiting.pop(session_id)
+        self._last_asked[session_id] = asked = ClientState()
+        asked.CopyFrom(waiting.msg.rerun_script)
+        if waiting.address not in THE_LAPTOP:
+            run = self._running.setdefault(session_id, Run(time.monotonic(), repeat))
+            run.repeat = run.repeat and repeat  # a person's action took the run over
+            self._served[waiting.address] = next(self._turns)
         with contextlib.suppress(RuntimeStoppedError):  # the server is stopping: no more runs
             self._deliver(waiting.runtime, session_id, waiting.msg, client=waiting.client)
+        if not has_a_run(waiting.runtime.get_app_session(session_id)):
+            self._running.pop(session_id, None)  # none started (a fragment gone, a tab closing)
+
+    def _forget_stuck_runs(self) -> None:
+        """A run that never said it ended must not keep its turn for ever (nor the server
+        its address)."""
+        now = time.monotonic()
+        for sid, run in list(self._running.items()):
+            if now - run.since > LONGEST_RUN_S:
+                del self._running[sid]
+        if len(self._served) > FORGET_FULL_BUCKETS_AT:
+            waiting = {w.address for w in self._waiting.values()}
+            self._served = {a: n for a, n in self._served.items() if a in waiting}
 
 
 def drop_impossible_numbers(msg: BackMsg) -> None:
@@ -243,6 +369,11 @@ def drop_impossible_numbers(msg: BackMsg) -> None:
     if len(kept) < len(widgets):
         del widgets[:]
         widgets.extend(kept)
+
+
+def has_a_run(session: AppSession | None) -> bool:
+    """Whether the tab has a script thread (running its page, or about to)."""
+    return session is not None and session._scriptrunner is not None
 
 
 def address_of(client: SessionClient | None) -> str:

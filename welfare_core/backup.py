@@ -251,7 +251,9 @@ class Backups:
         self.minutes: float | None = None  # set by start(): no periodic snapshots before
         self.last: Path | None = None
         self.failure: BackupFailed | None = None  # the last attempt's, shown on the set-up page
-        self._device = _device_of(folder)  # a USB stick's, say: its path may outlive it
+        # The device of the first snapshot (a USB stick's, say: its path may outlive it), not
+        # of the app's start: a stick plugged in after the app started is taken.
+        self._device: int | None = None
         self._seen = store.commits  # nothing to save before the first write
         self._one_at_a_time = threading.Lock()
         self._stopped = threading.Event()
@@ -262,12 +264,14 @@ class Backups:
         with self._one_at_a_time:
             commits = self.store.commits  # read first: a write during the copy is saved again
             try:
-                if _device_of(self.folder) != self._device:
+                if self._device not in (None, _device_of(self.folder)):
                     raise BackupFailed("backup.device_gone", folder=str(self.folder))
                 made = snapshot(self.store, self.folder, self.keep)
             except BackupFailed as err:
                 self.failure = err
                 raise
+            if self._device is None:
+                self._device = _device_of(self.folder)
             self.last, self.failure, self._seen = made, None, commits
             return made
 

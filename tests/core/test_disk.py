@@ -160,6 +160,25 @@ def test_a_pulled_stick_is_not_replaced_by_a_folder_on_the_laptop(small_disk, tm
         store.close()
 
 
+def test_a_stick_plugged_in_after_the_app_started_takes_the_backups(small_disk, tmp_path):
+    point = tmp_path / "stick"
+    point.mkdir()  # the stick's mount point, empty on the laptop's disk while it is out
+    store, service, facilitator = demo_database(tmp_path / "workshops.duckdb")
+    try:
+        service.backups = Backups(store, point / "backups")  # the app starts without the stick
+        stick = small_disk("stick", "16m")  # plugged in later
+        made = service.back_up(facilitator)
+        assert made.parent == stick / "backups" and os.path.ismount(stick)
+        assert os.listdir(stick / "backups") == [made.name]  # on the stick itself
+        unmount(stick)  # pulled out after the first backup went to it
+        with pytest.raises(BackupFailed) as refused:
+            service.back_up(facilitator)
+        assert "no longer on the drive" in refused.value.message("en")
+        assert os.listdir(point) == []  # nothing written to the laptop's own disk
+    finally:
+        store.close()
+
+
 # --- restoring from a snapshot cut short -------------------------------------------------------
 
 
