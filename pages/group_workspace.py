@@ -338,6 +338,9 @@ keep_draft(owner, PAGE_DRAFT)
 if rate_tab.open:
     # Two devices of the group gave different grades just now: say so where the fund is rated.
     split = consolidate.disagreements(svc.store, wid).set_index("fund_id")["grades"].to_dict()
+    # The funds' boxes open before a reload are open after it, with their drafts in them.
+    boxes = {f"fund-{fund_id}": f"fund-{fund_id}" for fund_id in mine["fund_id"]}
+    restore_draft(owner, boxes, {})
     with rate_tab:
         for _, fund in mine.iterrows():
             fund_id = int(fund["fund_id"])
@@ -361,6 +364,7 @@ if rate_tab.open:
                     if pd.notna(fund["previous_grade"]):
                         st.caption(tr("workspace.previous_grade", grade=fund["previous_grade"]))
                     rating_form(fund)
+    keep_draft(owner, boxes)
 
 if ideas_tab.open:
     with ideas_tab:

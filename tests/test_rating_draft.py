@@ -61,9 +61,9 @@ def ratings_of(db: Path, fund: int) -> list[tuple]:
         store.close()
 
 
-def opened(code: str, device: str, fund: int, press: str = "") -> AppTest:
+def opened(code: str, device: str, fund: int | None, press: str = "") -> AppTest:
     """The group's link with a device id opened in a new browser session, as a reload does,
-    with one fund's box open (the box is open again after a reload: the user opens it)."""
+    with one fund's box opened by the user (``fund``), or none."""
     at = AppTest.from_file("../app.py", default_timeout=60)
     at.session_state["language"] = "th"
     at.query_params["code"] = code
@@ -71,7 +71,8 @@ def opened(code: str, device: str, fund: int, press: str = "") -> AppTest:
     if press:
         at.query_params["p"] = press
     at.switch_page("pages/group_workspace.py")
-    at.session_state[f"fund-{fund}"] = True
+    if fund is not None:
+        at.session_state[f"fund-{fund}"] = True
     return at.run()
 
 
@@ -96,12 +97,14 @@ def test_a_reload_brings_back_a_half_filled_rating_for_its_fund_only(db):
     at.text_area[0].input("กรรมการไม่ได้ประชุมมาครึ่ง").run()
     at.number_input[0].set_value(87).run()
 
-    again = opened(group.join_code, "abc123", fund)
+    again = opened(group.join_code, "abc123", None)  # the fund's box is open again by itself
+    assert again.session_state[f"fund-{fund}"] and len(again.radio) == 1
     assert shown(again) == ("D", "กรรมการไม่ได้ประชุมมาครึ่ง", 87, stored_balance)
-    assert not again.warning  # no clash between the restored value and the widget's own
+    assert not again.warning  # no clash between the restored values and the widgets' own
     # Another fund of the group, another device and another group do not get it.
-    other = opened(group.join_code, "abc123", other_fund)
-    assert other.text_area[0].value != "กรรมการไม่ได้ประชุมมาครึ่ง"
+    other = opened(group.join_code, "abc123", other_fund)  # drawn below the first fund's box
+    assert other.text_area[0].value == "กรรมการไม่ได้ประชุมมาครึ่ง"
+    assert other.text_area[1].value != "กรรมการไม่ได้ประชุมมาครึ่ง"
     assert opened(group.join_code, "def456", fund).radio[0].value != "D"
 
 
