@@ -107,11 +107,13 @@ def grade_label(letter: str) -> str:
     return f"{letter} · {pick(level.name_th, level.name_en)}" if level else letter
 
 
+@st.fragment
 def rating_form(fund: pd.Series) -> None:
     """Rate one fund; the grade descriptions are the radio's captions.
 
     Not a form: a field reaches the server when it is changed and the device's draft keeps it,
-    so a reload brings back a half-filled rating of this fund. Only a changed field becomes a
+    so a reload brings back a half-filled rating of this fund. A fragment: such a change reruns
+    this box only, not the page (page runs share one core). Only a changed field becomes a
     draft: one left alone follows the stored rating. The fields start from the current rating,
     so a change keeps the figures; their keys do not follow other devices' ratings, so what is
     being filled in survives them. Closed entry disables Save, as the idea form's, not the
@@ -162,7 +164,9 @@ def rating_form(fund: pd.Series) -> None:
     balance = right.number_input(
         tr("field.balance").capitalize(), step=1000.0, value=None, **field("balance")
     )
-    if st.button(tr("workspace.save_rating"), type="primary", disabled=workshop.locked, key=prefix):
+    # Read again: a run of this box alone does not run the page, which read it before.
+    closed = svc.join(group.join_code)[0].locked
+    if st.button(tr("workspace.save_rating"), type="primary", disabled=closed, key=prefix):
         if grade is None:
             st.error(tr("workspace.choose_grade"), icon=":material/error:")
         else:
