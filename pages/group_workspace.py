@@ -164,9 +164,11 @@ def rating_form(fund: pd.Series) -> None:
     balance = right.number_input(
         tr("field.balance").capitalize(), step=1000.0, value=None, **field("balance")
     )
-    # Read again: a run of this box alone does not run the page, which read it before.
-    closed = svc.join(group.join_code)[0].locked
-    if st.button(tr("workspace.save_rating"), type="primary", disabled=closed, key=prefix):
+    # A run of this box alone does not run the page: when entry was closed or opened since the
+    # page was drawn, the whole page is drawn again, with the notice that says why Save is off.
+    if svc.join(group.join_code)[0].locked != workshop.locked:
+        st.rerun()
+    if st.button(tr("workspace.save_rating"), type="primary", disabled=workshop.locked, key=prefix):
         if grade is None:
             st.error(tr("workspace.choose_grade"), icon=":material/error:")
         else:
