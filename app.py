@@ -2,14 +2,8 @@
 
 import streamlit as st
 
-from pages.common import (
-    connection_notice,
-    facilitator,
-    joined_code,
-    keep_language_in_link,
-    toasts_stay_on_their_page,
-    tr,
-)
+from welfare_ui.feedback import connection_notice, toasts_stay_on_their_page, tr
+from welfare_ui.visitor import facilitator, joined_code, keep_language_in_link
 
 keep_language_in_link()
 # A local icon: Material icons as page icons make the browser fetch a favicon from Google.

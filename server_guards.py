@@ -77,7 +77,7 @@ PASSED = {
 # picks a second one replaces the first.
 FILES_PER_TAB = 2
 UPLOADS_HELD_MB = 25
-# The key pages/common.py signs a facilitator in with (a test signs in and uploads for real).
+# The key welfare_ui/visitor.py signs a facilitator in with (a test signs in and uploads for real).
 FACILITATOR_KEY = "facilitator_token"
 
 

@@ -15,9 +15,9 @@ from bench.reads import measure_reads
 from bench.runs import measure_runs
 from bench.server import AppServer
 from bench.writes import measure_writes
+from welfare_core.db.store import Store
 from welfare_core.demo import create_demo
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 
 FULL = {
     "writes": 5_000,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from welfare_core import export
-from welfare_core.store import Store
+from welfare_core.db.store import Store
 
 
 def measure_exports(store: Store, workshop_id: int, scale: str) -> dict[str, float]:

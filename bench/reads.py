@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bench.timing import median_ms
 from welfare_core import consolidate
-from welfare_core.store import Store
+from welfare_core.db.store import Store
 
 REPEAT = 15
 
@@ -16,10 +16,14 @@ def measure_reads(store: Store, workshop_id: int, national_id: int) -> dict[str,
             [national_id],
         ).fetchall()
 
-    national = median_ms(lambda: consolidate.dashboard(store, national_id), REPEAT)
+    def dashboard(wid: int) -> None:  # as the projector reads it: one snapshot
+        with store.reading() as snap:
+            consolidate.dashboard(snap, wid)
+
+    national = median_ms(lambda: dashboard(national_id), REPEAT)
     baseline = median_ms(group_by, REPEAT)
     return {
-        "read_ms_workshop": median_ms(lambda: consolidate.dashboard(store, workshop_id), REPEAT),
+        "read_ms_workshop": median_ms(lambda: dashboard(workshop_id), REPEAT),
         "read_ms_national": national,
         "read_ms_groupby_national": baseline,
         "read_ratio_vs_groupby_national": round(national / baseline, 1),

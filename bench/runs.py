@@ -19,7 +19,7 @@ def measure_runs(db: Path, workshop: str, national: str, code: str, folder: Path
     """Median script run of each page; the projector's shared read cache is emptied before
     every run, so each run reads the database as the first viewer after a change would."""
     os.environ["WELFARE_DB"] = str(db)
-    from pages.common import shared_dashboard  # imported once the page knows its database
+    from welfare_ui.runtime import shared_dashboard  # imported once the page knows its database
 
     def projector(slug: str) -> tuple[float, int]:
         page = _page("pages/projector_screen.py", ws=slug)

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, replace
 
 from welfare_core.clock import utcnow
+from welfare_core.db.writes import Tx
 from welfare_core.demo import DEMO_TEMPLATE, create_demo
 from welfare_core.model import Caller, CreatedWorkshop, GroupSpec, IdeaInput
 from welfare_core.service import WorkshopService
-from welfare_core.store import Queries
 from welfare_core.template import load_template
 
 
@@ -153,7 +153,7 @@ def _ideas_and_votes(service: WorkshopService, workshop_id: int, size: Size) -> 
 def _bulk(service: WorkshopService, params: dict, statements: tuple[str, ...]) -> None:
     """The statements in one transaction, each given the parameters it names."""
 
-    def work(q: Queries) -> None:
+    def work(q: Tx) -> None:
         for sql in statements:
             q.cur.execute(sql, {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)})
 

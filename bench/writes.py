@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 
 from bench.scale import fresh_workshop
+from welfare_core.db.store import Store
 from welfare_core.model import Caller, IdeaInput, RatingInput
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 
 THREADS = 50
 

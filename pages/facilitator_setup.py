@@ -3,39 +3,31 @@
 import pandas as pd
 import streamlit as st
 
-from pages.common import (
+from welfare_core.clock import utcnow
+from welfare_core.errors import RosterError, TemplateError, WelfareError
+from welfare_core.links import base_url
+from welfare_core.model import RosterRow, WorkshopEdit
+from welfare_core.roster import read_roster
+from welfare_core.service import MAX_TIMER_MINUTES
+from welfare_core.template import available_templates, load_template
+from welfare_ui.feedback import (
     attempt,
     date_shown,
     lang,
     markdown_escaped,
     pick,
-    require_facilitator,
-    service,
     show_error,
     show_flash,
-    sign_in_facilitator,
-    timer_display,
     tr,
 )
-from welfare_core.clock import utcnow
-from welfare_core.codes import format_code
-from welfare_core.errors import RosterError, TemplateError, WelfareError
-from welfare_core.links import base_url, join_link, qr_png
-from welfare_core.model import RosterRow, WorkshopEdit
-from welfare_core.roster import read_roster
-from welfare_core.service import MAX_TIMER_MINUTES
-from welfare_core.template import available_templates, load_template
+from welfare_ui.runtime import service
+from welfare_ui.visitor import require_facilitator, sign_in_facilitator
+from welfare_ui.widgets import grade_labels, join_code_cards, timer_display
 
 svc = service()
 workshop, me = require_facilitator()
 wid = workshop.id
 groups = svc.groups(wid)
-
-st.title(tr("setup.title"), anchor=False)
-st.caption(markdown_escaped(f"{pick(workshop.title_th, workshop.title_en)} · {workshop.slug}"))
-show_flash()
-if (damaged := svc.log_damage()) is not None:
-    show_error(damaged)
 
 
 def checked_roster(upload, known_groups) -> list[RosterRow] | None:
@@ -79,6 +71,12 @@ def backup_panel() -> None:
     elif backups.last is not None:
         st.caption(markdown_escaped(tr("backup.last", file=backups.last)))
 
+
+st.title(tr("setup.title"), anchor=False)
+st.caption(markdown_escaped(f"{pick(workshop.title_th, workshop.title_en)} · {workshop.slug}"))
+show_flash()
+if (damaged := svc.log_damage()) is not None:
+    show_error(damaged)
 
 session_tab, codes_tab, facts_tab, roster_tab, new_tab = st.tabs(
     [
@@ -138,14 +136,7 @@ if codes_tab.open:
     with codes_tab:
         base = base_url(st.get_option("server.port"))
         st.caption(tr("setup.codes_hint", base=base))
-        columns = st.columns(3)
-        for n, group in enumerate(groups):
-            with columns[n % 3], st.container(border=True):
-                link = join_link(base, group.join_code)
-                st.subheader(markdown_escaped(pick(group.name_th, group.name_en)), anchor=False)
-                st.image(qr_png(link), width=300)
-                st.markdown(f"### `{format_code(group.join_code)}`")
-                st.code(link, language=None)
+        join_code_cards(groups, base)
 
 if facts_tab.open:
     with facts_tab:
@@ -178,9 +169,10 @@ if facts_tab.open:
         with st.form("grades"):
             st.subheader(tr("setup.grades_title"), anchor=False)
             descriptions = {}
-            for level in svc.grade_levels(wid):
-                name = f"{level.letter} · {pick(level.name_th, level.name_en)}"
-                st.markdown(f"**{markdown_escaped(name)}**")
+            levels = svc.grade_levels(wid)
+            labels = grade_labels(levels)
+            for level in levels:
+                st.markdown(f"**{markdown_escaped(labels[level.letter])}**")
                 th_col, en_col = st.columns(2)
                 descriptions[level.letter] = (
                     th_col.text_area(

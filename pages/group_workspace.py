@@ -9,35 +9,36 @@ from collections.abc import Collection
 import pandas as pd
 import streamlit as st
 
-from pages.common import (
-    attempt,
-    date_shown,
-    device,
-    drafts,
-    forget_group,
-    form_key,
-    joined_code,
-    keep_draft,
-    keep_on_change,
-    lang,
-    markdown_escaped,
-    open_group,
-    pick,
-    press,
-    restore_draft,
-    service,
-    show_error,
-    show_flash,
-    timer_display,
-    tr,
-)
-from welfare_core import consolidate
 from welfare_core.clock import THAI_TIME
 from welfare_core.codes import format_code
 from welfare_core.due import BUDDHIST_ERA, due_words
 from welfare_core.errors import TooSoon, WelfareError
 from welfare_core.model import GRADE_LETTERS, ActionPlan, Caller, IdeaInput, RatingInput
 from welfare_core.text import MAX_NAME, MAX_TEXT
+from welfare_ui.feedback import (
+    attempt,
+    date_shown,
+    form_key,
+    lang,
+    markdown_escaped,
+    pick,
+    show_error,
+    show_flash,
+    tr,
+)
+from welfare_ui.runtime import service
+from welfare_ui.visitor import (
+    device,
+    drafts,
+    forget_group,
+    joined_code,
+    keep_draft,
+    keep_on_change,
+    open_group,
+    press,
+    restore_draft,
+)
+from welfare_ui.widgets import grade_labels, timer_display
 
 svc = service()
 code = joined_code()
@@ -57,7 +58,6 @@ except WelfareError as err:
     st.stop()
 st.query_params["code"] = format_code(group.join_code)
 wid = workshop.id
-areas = svc.areas(wid)
 TABS = [tr("workspace.tab_rate"), tr("workspace.tab_ideas"), tr("workspace.tab_vote")]
 
 # What this device has typed or chosen and not saved comes back after a reload: draft field ->
@@ -69,42 +69,22 @@ IDEA_DRAFT = {field: f"{new_idea}-{field}" for field in ("area", "text", "a", "r
 PAGE_DRAFT = {"author": "author", "tab": "workspace-tab"}
 VOTE_DRAFT = {"vote-area": "vote-area"}
 RATING_FIELDS = ("grade", "reason", "members", "balance")  # a draft per fund: rate-ID-field
-area_keys = [area.key for area in areas]
 restore_draft(owner, PAGE_DRAFT, {"tab": TABS})
 me = Caller(group.join_code, device(), st.session_state.get("author", ""), press())
 
-st.title(markdown_escaped(pick(group.name_th, group.name_en)), anchor=False)
-st.caption(
-    markdown_escaped(
-        f"{pick(workshop.title_th, workshop.title_en)} · {tr('workspace.group_code')} "
-        f"{format_code(group.join_code)}"
-    )
-)
-timer_display(svc.timer(wid), size_px=28)
-show_flash()
-if workshop.locked:
-    st.warning(tr("workspace.locked"), icon=":material/lock:")
-st.text_input(tr("workspace.your_name"), key="author", max_chars=MAX_NAME)
-
-grades = consolidate.current_grades(svc.store, wid)
-mine = grades[grades["group_id"] == group.id]
-rated = int(mine["grade"].notna().sum())
-st.progress(
-    rated / len(mine) if len(mine) else 0.0,
-    text=tr("workspace.progress", rated=rated, total=len(mine)),
-)
-levels = {level.letter: level for level in svc.grade_levels(wid)}
+# What every run shows; the ideas and the vote are read only when their tab is open.
+ws = svc.workspace(wid, group.id)
+areas, mine = ws.areas, ws.funds
+area_keys = [area.key for area in areas]
+levels = {level.letter: level for level in ws.levels}
+GRADE_LABELS = grade_labels(ws.levels)
+AREA_NAMES = {area.key: pick(area.name_th, area.name_en) for area in areas}
 
 
 def limited(field: str) -> str:
     """A long text's label with its limit, said before anything is typed. Not max_chars: the
     browser would cut a longer paste without a word; the service refuses it and says why."""
     return tr("workspace.limited", field=tr(field).capitalize(), limit=f"{MAX_TEXT:,}")
-
-
-def grade_label(letter: str) -> str:
-    level = levels.get(letter)
-    return f"{letter} · {pick(level.name_th, level.name_en)}" if level else letter
 
 
 @st.fragment
@@ -174,7 +154,7 @@ def rating_form(fund: pd.Series) -> None:
         else:
             rating = RatingInput(fund_id, grade, reason, members, balance)
             attempt(lambda: save_rating(rating, widgets), "workspace.rating_saved", renew=form)
-    history = consolidate.rating_history(svc.store, wid, fund_id)
+    history = svc.rating_history(wid, fund_id)
     if len(history) > 1:
         with st.popover(tr("workspace.history", count=len(history))):
             st.dataframe(
@@ -232,6 +212,18 @@ def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, Act
     return text, ActionPlan(action, who, due, partner, budget)
 
 
+def save_rating(rating: RatingInput, fields: Collection[str]) -> int:
+    rating_id = svc.rate_fund(me, rating)
+    drafts().forget(owner, fields)
+    return rating_id
+
+
+def save_new_idea(idea: IdeaInput) -> int:
+    idea_id = svc.add_idea(me, idea)
+    drafts().forget(owner, set(IDEA_DRAFT) - {"area"})  # the next idea is likely in it too
+    return idea_id
+
+
 def new_idea_form() -> None:
     """Not a form: each field reaches the server when it is left, so the draft keeps it."""
     restore_draft(owner, IDEA_DRAFT, {"area": area_keys})
@@ -248,16 +240,27 @@ def new_idea_form() -> None:
     keep_draft(owner, IDEA_DRAFT)
 
 
-def save_rating(rating: RatingInput, fields: Collection[str]) -> int:
-    rating_id = svc.rate_fund(me, rating)
-    drafts().forget(owner, fields)
-    return rating_id
-
-
-def save_new_idea(idea: IdeaInput) -> int:
-    idea_id = svc.add_idea(me, idea)
-    drafts().forget(owner, set(IDEA_DRAFT) - {"area"})  # the next idea is likely in it too
-    return idea_id
+def withdraw_with_confirmation(idea_id: int) -> None:
+    """Withdraw takes a second tap: one tap by mistake on a phone must not take an idea away."""
+    asking = f"withdraw-asked-{idea_id}"
+    if not st.session_state.get(asking):
+        st.button(
+            tr("workspace.withdraw"),
+            key=f"ask-withdraw-{idea_id}",
+            icon=":material/delete:",
+            on_click=lambda: st.session_state.update({asking: True}),
+        )
+        return
+    st.warning(tr("workspace.withdraw_confirm"), icon=":material/delete:")
+    yes, no = st.columns(2)
+    if yes.button(tr("workspace.withdraw_yes"), key=f"withdraw-{idea_id}", type="primary"):
+        st.session_state.pop(asking)
+        attempt(lambda: svc.withdraw_idea(me, idea_id), "workspace.idea_withdrawn")
+    no.button(
+        tr("workspace.withdraw_no"),
+        key=f"keep-{idea_id}",
+        on_click=lambda: st.session_state.pop(asking, None),
+    )
 
 
 def own_idea(idea: pd.Series) -> None:
@@ -294,29 +297,6 @@ def own_idea(idea: pd.Series) -> None:
             withdraw_with_confirmation(idea_id)
 
 
-def withdraw_with_confirmation(idea_id: int) -> None:
-    """Withdraw takes a second tap: one tap by mistake on a phone must not take an idea away."""
-    asking = f"withdraw-asked-{idea_id}"
-    if not st.session_state.get(asking):
-        st.button(
-            tr("workspace.withdraw"),
-            key=f"ask-withdraw-{idea_id}",
-            icon=":material/delete:",
-            on_click=lambda: st.session_state.update({asking: True}),
-        )
-        return
-    st.warning(tr("workspace.withdraw_confirm"), icon=":material/delete:")
-    yes, no = st.columns(2)
-    if yes.button(tr("workspace.withdraw_yes"), key=f"withdraw-{idea_id}", type="primary"):
-        st.session_state.pop(asking)
-        attempt(lambda: svc.withdraw_idea(me, idea_id), "workspace.idea_withdrawn")
-    no.button(
-        tr("workspace.withdraw_no"),
-        key=f"keep-{idea_id}",
-        on_click=lambda: st.session_state.pop(asking, None),
-    )
-
-
 def vote_row(idea: pd.Series, left: int, ours: int) -> None:
     """An idea of any group, its votes, and this group's +1 / -1 on one line, phone included."""
     idea_id = int(idea["idea_id"])
@@ -333,8 +313,24 @@ def vote_row(idea: pd.Series, left: int, ours: int) -> None:
                 attempt(lambda: svc.vote(me, idea_id, -1), "workspace.vote_saved")
 
 
-GRADE_LABELS = {letter: grade_label(letter) for letter in GRADE_LETTERS}
-AREA_NAMES = {area.key: pick(area.name_th, area.name_en) for area in areas}
+st.title(markdown_escaped(pick(group.name_th, group.name_en)), anchor=False)
+st.caption(
+    markdown_escaped(
+        f"{pick(workshop.title_th, workshop.title_en)} · {tr('workspace.group_code')} "
+        f"{format_code(group.join_code)}"
+    )
+)
+timer_display(ws.timer, size_px=28)
+show_flash()
+if workshop.locked:
+    st.warning(tr("workspace.locked"), icon=":material/lock:")
+st.text_input(tr("workspace.your_name"), key="author", max_chars=MAX_NAME)
+
+rated = int(mine["grade"].notna().sum())
+st.progress(
+    rated / len(mine) if len(mine) else 0.0,
+    text=tr("workspace.progress", rated=rated, total=len(mine)),
+)
 
 # Stateful tabs and expanders: a save keeps the user where they were, and only what is open
 # is drawn, so a run on a crowded laptop stays short.
@@ -343,7 +339,7 @@ keep_draft(owner, PAGE_DRAFT)
 
 if rate_tab.open:
     # Two devices of the group gave different grades just now: say so where the fund is rated.
-    split = consolidate.disagreements(svc.store, wid).set_index("fund_id")["grades"].to_dict()
+    split = ws.disagreements.set_index("fund_id")["grades"].to_dict()
     # The funds' boxes open before a reload are open after it, with their drafts in them.
     boxes = {f"fund-{fund_id}": f"fund-{fund_id}" for fund_id in mine["fund_id"]}
     restore_draft(owner, boxes, {})
@@ -351,7 +347,9 @@ if rate_tab.open:
         for _, fund in mine.iterrows():
             fund_id = int(fund["fund_id"])
             shown = (
-                grade_label(fund["grade"]) if pd.notna(fund["grade"]) else tr("workspace.not_rated")
+                GRADE_LABELS[fund["grade"]]
+                if pd.notna(fund["grade"])
+                else tr("workspace.not_rated")
             )
             flag = " ⚠" if fund_id in split else ""
             box = st.expander(
@@ -375,7 +373,7 @@ if rate_tab.open:
 if ideas_tab.open:
     with ideas_tab:
         new_idea_form()
-        ours = consolidate.ideas(svc.store, wid, group.id)
+        ours = svc.group_ideas(wid, group.id)
         for area in areas:
             in_area = ours[ours["area"] == area.key]
             name = pick(area.name_th, area.name_en)
@@ -384,9 +382,9 @@ if ideas_tab.open:
                 own_idea(idea)
 
 if vote_tab.open:
-    ideas = consolidate.ideas(svc.store, wid)
+    board = svc.vote_board(wid, group.id)
+    ideas, ours_on = board.ideas, board.our_dots
     with vote_tab:
-        ours_on = svc.dots_by_idea(wid, group.id)
         left = workshop.dots_per_group - sum(ours_on.values())
         st.info(
             tr("workspace.dots_left", left=left, dots=workshop.dots_per_group),

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from pages.common import LANGUAGE_NAMES, lang, require_facilitator, service, tr
-from welfare_core.export import FORMATS, MIME_TYPES, export_plan, file_name
+from welfare_core.export import FORMATS, MIME_TYPES, file_name
 from welfare_core.i18n import LANGUAGES
+from welfare_ui.feedback import lang, tr
+from welfare_ui.runtime import service
+from welfare_ui.visitor import LANGUAGE_NAMES, require_facilitator
 
 svc = service()
 workshop, _ = require_facilitator()
@@ -22,7 +24,7 @@ for fmt in FORMATS:
     # The file is built on click, on a thread of its own: the page and the projector go on.
     st.download_button(
         tr(f"exportpage.{fmt}"),
-        data=lambda fmt=fmt: export_plan(svc.store, workshop.id, fmt, doc_lang),
+        data=lambda fmt=fmt: svc.export(workshop.id, fmt, doc_lang),
         file_name=file_name(workshop, fmt),
         mime=MIME_TYPES[fmt],
         icon=":material/download:",

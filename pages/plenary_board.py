@@ -3,39 +3,16 @@
 import pandas as pd
 import streamlit as st
 
-from pages.common import (
-    attempt,
-    lang,
-    markdown_escaped,
-    pick,
-    require_facilitator,
-    service,
-    show_flash,
-    tr,
-)
-from welfare_core import consolidate
 from welfare_core.due import due_words
 from welfare_core.model import PlanArea
 from welfare_core.service import MAX_DOTS
+from welfare_ui.feedback import attempt, lang, markdown_escaped, pick, show_flash, tr
+from welfare_ui.runtime import service
+from welfare_ui.visitor import require_facilitator
 
 svc = service()
 workshop, me = require_facilitator()
-wid = workshop.id
-
-st.title(tr("plenary.title"), anchor=False)
-show_flash()
-with st.form("dots"), st.container(horizontal=True, vertical_alignment="bottom"):
-    dots = st.number_input(
-        tr("field.dots").capitalize(),
-        min_value=1,
-        max_value=MAX_DOTS,
-        value=workshop.dots_per_group,
-        width=240,
-    )
-    if st.form_submit_button(tr("setup.save")):
-        attempt(lambda: svc.set_dots_per_group(me, int(dots)), "setup.saved")
-
-ideas = consolidate.ideas(svc.store, wid)
+plenary = svc.plenary(workshop.id)
 PLAN_FIELDS = ("action", "responsible", "due", "partner")
 
 
@@ -85,7 +62,7 @@ def adoption_box(idea: pd.Series) -> None:
 
 def area_plan(area: PlanArea) -> None:
     """The area's ideas, most votes first: tick to adopt, and merge duplicates."""
-    in_area = ideas[ideas["area"] == area.key].sort_values(
+    in_area = plenary.ideas[plenary.ideas["area"] == area.key].sort_values(
         ["votes", "created_at"], ascending=[False, True]
     )
     if in_area.empty:
@@ -110,13 +87,25 @@ def area_plan(area: PlanArea) -> None:
             attempt(lambda: svc.merge_ideas(me, into, others), "plenary.merged")
 
 
-areas = svc.areas(wid)
+st.title(tr("plenary.title"), anchor=False)
+show_flash()
+with st.form("dots"), st.container(horizontal=True, vertical_alignment="bottom"):
+    dots = st.number_input(
+        tr("field.dots").capitalize(),
+        min_value=1,
+        max_value=MAX_DOTS,
+        value=workshop.dots_per_group,
+        width=240,
+    )
+    if st.form_submit_button(tr("setup.save")):
+        attempt(lambda: svc.set_dots_per_group(me, int(dots)), "setup.saved")
+
 tabs = st.tabs(
-    [markdown_escaped(pick(a.name_th, a.name_en)) for a in areas],
+    [markdown_escaped(pick(a.name_th, a.name_en)) for a in plenary.areas],
     key="plenary-area",
     on_change="rerun",
 )
-for tab, area in zip(tabs, areas, strict=True):
+for tab, area in zip(tabs, plenary.areas, strict=True):
     if tab.open:
         with tab:
             area_plan(area)

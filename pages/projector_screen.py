@@ -5,101 +5,24 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from pages.common import (
-    REFRESH_S,
-    dashboard,
-    facilitator,
-    lang,
-    markdown_escaped,
-    pick,
-    plain,
-    service,
-    show_error,
-    timer_display,
-    tr,
-)
 from welfare_core.charts import GRADE_COLOURS, grade_distribution
-from welfare_core.codes import format_code
-from welfare_core.consolidate import Dashboard
-from welfare_core.demo import ensure_demo
 from welfare_core.errors import WelfareError
-from welfare_core.links import base_url, join_link, qr_png
+from welfare_core.links import base_url
 from welfare_core.model import GRADE_LETTERS
+from welfare_core.service import Dashboard
+from welfare_ui.feedback import lang, markdown_escaped, pick, plain, show_error, tr
+from welfare_ui.runtime import REFRESH_S, dashboard, newest_workshop, service
+from welfare_ui.visitor import facilitator
+from welfare_ui.widgets import join_code_cards, timer_display
 
 svc = service()
-slug = st.query_params.get("ws") or ensure_demo(svc)
+slug = st.query_params.get("ws") or newest_workshop()
 try:
     workshop = svc.workshop(slug)
 except WelfareError as err:
     show_error(err)
     st.stop()
 st.query_params["ws"] = workshop.slug
-
-# Large type for the back of the room (nothing under 16 px); the cards hold escaped user
-# text only (see plain()).
-st.html("""
-<style>
-  .stMainBlockContainer { padding-top: 4.1rem; }  /* the title row just below the menu */
-  .stMainBlockContainer h1 { font-size: 1.45rem; line-height: 1.5; padding: 0; }
-  .stMainBlockContainer h3 { font-size: 1.5rem; }
-  .wall-area { display: flex; gap: .3rem; font-size: 1.15rem; font-weight: 600;
-               margin-bottom: .2rem; white-space: nowrap; }
-  .wall-area span:first-child { overflow: hidden; text-overflow: ellipsis; }
-  .idea-card { border-left: 6px solid #1e88e5; background: rgba(30,136,229,.08);
-               padding: .15rem .5rem; margin: 0 0 .3rem; font-size: 1.15rem; line-height: 1.35; }
-  .idea-text { display: -webkit-box; -webkit-line-clamp: 3; -webkit-box-orient: vertical;
-               overflow: hidden; }
-  .idea-card small { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical;
-                     overflow: hidden; color: #444; font-size: 1.05rem; line-height: 1.3; }
-  .idea-card.adopted { border-left-color: #2e7d32; background: rgba(46,125,50,.1); }
-  .strip { display: flex; flex-wrap: wrap; gap: .3rem .5rem; align-items: center;
-           font-size: 1.1rem; }
-  .chip { border-radius: .3rem; padding: 0 .45rem; white-space: nowrap; }
-  .chip.lock { background: #1e88e5; color: #fff; }
-  .chip.grade { color: #fff; font-weight: 700; }
-  .flags { display: flex; flex-wrap: wrap; gap: .25rem; margin-top: .3rem; }
-  .flag { background: #fff3cd; padding: 0 .4rem; border-radius: .3rem; font-size: 1.1rem; }
-  .flags-title { font-size: 1.05rem; color: #444; }
-  .progress-row { display: grid; grid-template-columns: 11rem 1fr 3.5rem; gap: .5rem;
-                  align-items: center; font-size: 1.1rem; margin: .15rem 0; }
-  .progress-bar { background: #e3e3e3; height: .9rem; border-radius: .45rem; }
-  .progress-bar div { background: #1e88e5; height: 100%; border-radius: .45rem; }
-  .grade-tiles { display: grid; grid-template-columns: 1fr 1fr; gap: .4rem; }
-  .grade-tile { color: #fff; text-align: center; border-radius: .4rem;
-                font-size: 1.1rem; padding: .1rem 0; }
-  .grade-tile b { display: block; font-size: 2rem; line-height: 1.1; }
-</style>
-""")
-heading, switch, clock = st.columns([7, 2.2, 1.3], vertical_alignment="bottom")
-heading.title(markdown_escaped(pick(workshop.title_th, workshop.title_en)), anchor=False)
-
-# The room sees the ideas: the wall by default, with a compact strip above it so that the
-# wall fits on one 1280x720 screen; the chart of grades is one click away.
-VIEWS = {"wall": tr("projector.view_wall"), "grades": tr("projector.view_grades")}
-shown_view = switch.segmented_control(
-    tr("projector.view"),
-    list(VIEWS),
-    format_func=VIEWS.get,
-    default="wall",
-    required=True,
-    key="projector-view",
-    label_visibility="collapsed",
-)
-
-
-signed_in = facilitator()
-facilitating = signed_in is not None and signed_in[0].id == workshop.id
-# Join codes reach the screen only when this workshop's facilitator asks for them.
-if facilitating and st.toggle(tr("projector.show_codes"), key="show_codes"):
-    base = base_url(st.get_option("server.port"))
-    columns = st.columns(3)
-    for n, group in enumerate(svc.groups(workshop.id)):
-        with columns[n % 3]:
-            st.image(qr_png(join_link(base, group.join_code), scale=8), width=240)
-            st.markdown(
-                f"**{markdown_escaped(pick(group.name_th, group.name_en))}** · "
-                f"`{format_code(group.join_code)}`"
-            )
 
 
 def progress_html(progress: pd.DataFrame) -> str:
@@ -214,12 +137,12 @@ def grades_view(view: Dashboard) -> None:
 
 @st.fragment(run_every=dt.timedelta(seconds=REFRESH_S))
 def clock_face() -> None:
-    timer_display(dashboard(str(svc.store.path), workshop.id).timer, size_px=32)
+    timer_display(dashboard(workshop.id).timer, size_px=32)
 
 
 @st.fragment(run_every=dt.timedelta(seconds=REFRESH_S))
-def live() -> None:
-    view = dashboard(str(svc.store.path), workshop.id)
+def live(shown_view: str) -> None:
+    view = dashboard(workshop.id)
     if shown_view == "grades":
         if view.locked:
             st.info(tr("projector.locked"), icon=":material/lock:")
@@ -229,6 +152,64 @@ def live() -> None:
     idea_wall(view)
 
 
+# Large type for the back of the room (nothing under 16 px); the cards hold escaped user
+# text only (see plain()).
+st.html("""
+<style>
+  .stMainBlockContainer { padding-top: 4.1rem; }  /* the title row just below the menu */
+  .stMainBlockContainer h1 { font-size: 1.45rem; line-height: 1.5; padding: 0; }
+  .stMainBlockContainer h3 { font-size: 1.5rem; }
+  .wall-area { display: flex; gap: .3rem; font-size: 1.15rem; font-weight: 600;
+               margin-bottom: .2rem; white-space: nowrap; }
+  .wall-area span:first-child { overflow: hidden; text-overflow: ellipsis; }
+  .idea-card { border-left: 6px solid #1e88e5; background: rgba(30,136,229,.08);
+               padding: .15rem .5rem; margin: 0 0 .3rem; font-size: 1.15rem; line-height: 1.35; }
+  .idea-text { display: -webkit-box; -webkit-line-clamp: 3; -webkit-box-orient: vertical;
+               overflow: hidden; }
+  .idea-card small { display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical;
+                     overflow: hidden; color: #444; font-size: 1.05rem; line-height: 1.3; }
+  .idea-card.adopted { border-left-color: #2e7d32; background: rgba(46,125,50,.1); }
+  .strip { display: flex; flex-wrap: wrap; gap: .3rem .5rem; align-items: center;
+           font-size: 1.1rem; }
+  .chip { border-radius: .3rem; padding: 0 .45rem; white-space: nowrap; }
+  .chip.lock { background: #1e88e5; color: #fff; }
+  .chip.grade { color: #fff; font-weight: 700; }
+  .flags { display: flex; flex-wrap: wrap; gap: .25rem; margin-top: .3rem; }
+  .flag { background: #fff3cd; padding: 0 .4rem; border-radius: .3rem; font-size: 1.1rem; }
+  .flags-title { font-size: 1.05rem; color: #444; }
+  .progress-row { display: grid; grid-template-columns: 11rem 1fr 3.5rem; gap: .5rem;
+                  align-items: center; font-size: 1.1rem; margin: .15rem 0; }
+  .progress-bar { background: #e3e3e3; height: .9rem; border-radius: .45rem; }
+  .progress-bar div { background: #1e88e5; height: 100%; border-radius: .45rem; }
+  .grade-tiles { display: grid; grid-template-columns: 1fr 1fr; gap: .4rem; }
+  .grade-tile { color: #fff; text-align: center; border-radius: .4rem;
+                font-size: 1.1rem; padding: .1rem 0; }
+  .grade-tile b { display: block; font-size: 2rem; line-height: 1.1; }
+</style>
+""")
+heading, switch, clock = st.columns([7, 2.2, 1.3], vertical_alignment="bottom")
+heading.title(markdown_escaped(pick(workshop.title_th, workshop.title_en)), anchor=False)
+
+# The room sees the ideas: the wall by default, with a compact strip above it so that the
+# wall fits on one 1280x720 screen; the chart of grades is one click away.
+VIEWS = {"wall": tr("projector.view_wall"), "grades": tr("projector.view_grades")}
+shown_view = switch.segmented_control(
+    tr("projector.view"),
+    list(VIEWS),
+    format_func=VIEWS.get,
+    default="wall",
+    required=True,
+    key="projector-view",
+    label_visibility="collapsed",
+)
+
+signed_in = facilitator()
+facilitating = signed_in is not None and signed_in[0].id == workshop.id
+# Join codes reach the screen only when this workshop's facilitator asks for them.
+if facilitating and st.toggle(tr("projector.show_codes"), key="show_codes"):
+    base = base_url(st.get_option("server.port"))
+    join_code_cards(svc.groups(workshop.id), base, qr_width=240, link_shown=False)
+
 with clock:
     clock_face()
-live()
+live(shown_view)

@@ -2,25 +2,19 @@
 
 import streamlit as st
 
-from pages.common import (
-    attempt,
+from welfare_core.codes import format_code
+from welfare_ui.feedback import attempt, date_shown, markdown_escaped, pick, tr
+from welfare_ui.runtime import DEMO_PASSCODE, newest_workshop, opens_with_demo_passcode, service
+from welfare_ui.visitor import (
     check_code,
-    date_shown,
     device,
     language_switch,
-    markdown_escaped,
     open_group,
-    opens_with_demo_passcode,
-    pick,
-    service,
     sign_in_facilitator,
-    tr,
 )
-from welfare_core.codes import format_code
-from welfare_core.demo import DEMO_PASSCODE, ensure_demo
 
 svc = service()
-ensure_demo(svc)
+newest_workshop()
 workshops = svc.workshops()
 
 st.title(tr("app.title"))

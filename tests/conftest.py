@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from welfare_core.db.store import Store
 from welfare_core.model import Caller, CreatedWorkshop, Group
 from welfare_core.roster import read_roster
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 from welfare_core.template import SESSIONS_DIR, load_template
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +71,7 @@ def count(store: Store, table: str) -> int:
 
 
 _HOLDER = (
-    "import sys; from welfare_core.store import Store; held = Store(sys.argv[1]); "
+    "import sys; from welfare_core.db.store import Store; held = Store(sys.argv[1]); "
     "print('open', flush=True); sys.stdin.read()"
 )
 

@@ -14,12 +14,12 @@ import pytest
 from conftest import PASSCODE, create_samut_prakan, lead
 
 from welfare_core import consolidate
+from welfare_core.db.store import Store
 from welfare_core.demo import create_demo
 from welfare_core.export import report
 from welfare_core.export.model import build
 from welfare_core.model import Caller, IdeaInput, Workshop
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 
 FORMULA = '=HYPERLINK("http://x","y")'
 LONGEST_WORD = 15  # characters between two breaks: what the narrowest text column holds
@@ -41,11 +41,11 @@ def make_demo(path: Path) -> Demo:
     group = store.read().groups(workshop.id)[0]
     service.add_idea(lead(group), IdeaInput("linkage", FORMULA))
     chair = Caller(service.sign_in(slug, PASSCODE), device="facilitator-laptop")
-    ideas = consolidate.ideas(store, workshop.id)
+    ideas = consolidate.ideas(store.read(), workshop.id)
     data = ideas[ideas["area"] == "data"].drop_duplicates("group_id")  # two groups' ideas
     service.merge_ideas(chair, int(data.iloc[0]["idea_id"]), [int(data.iloc[1]["idea_id"])])
     for area in ("data", "committee", "linkage"):
-        live = consolidate.ideas(store, workshop.id)
+        live = consolidate.ideas(store.read(), workshop.id)
         service.set_adopted(chair, int(live[live["area"] == area].iloc[0]["idea_id"]), True)
     empty = service.workshop(create_samut_prakan(service).slug)
     return Demo(store, service.workshop(slug), empty)
@@ -81,7 +81,7 @@ def cell_texts(store: Store, workshop: Workshop, lang: str) -> set[str]:
     """Every line of text the report puts in a table cell, headers included; not the export
     time, which the PDF read back may have a minute earlier."""
     texts = set()
-    for block in report.build(build(store, workshop, lang), None).blocks:
+    for block in report.build(build(store.read(), workshop, lang), None).blocks:
         if isinstance(block, report.Table):
             for cell in [*block.headers, *(c for row in block.rows for c in row)]:
                 texts.update(line for part in _parts(cell) for line in part.splitlines())

@@ -16,12 +16,12 @@ from conftest import PASSCODE, ROOT, SAMUT_PRAKAN, create_samut_prakan, held_ope
 
 from welfare_core.backup import Backups, backup_minutes, snapshot, snapshots
 from welfare_core.cli import main
+from welfare_core.db.store import Store
 from welfare_core.demo import create_demo
 from welfare_core.errors import InvalidInput
 from welfare_core.model import IdeaInput, RatingInput
 from welfare_core.roster import read_roster
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 from welfare_core.template import load_template
 
 WRITERS = 10

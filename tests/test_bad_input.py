@@ -34,15 +34,15 @@ from conftest import SAMUT_PRAKAN, count, create_samut_prakan, lead
 from streamlit.testing.v1 import AppTest
 from test_pages import add_idea_button, app, facts, new_idea, setup_tab, stored, workspace
 
-from pages.common import markdown_escaped
 from welfare_core import consolidate, export
+from welfare_core.db.store import Store
 from welfare_core.errors import RosterError, TemplateError, WelfareError
 from welfare_core.i18n import LANGUAGES, t
 from welfare_core.model import ActionPlan, Caller, Group, IdeaInput, RatingInput, WorkshopEdit
 from welfare_core.roster import read_roster
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 from welfare_core.template import EARLIEST_DATE, LATEST_DATE, load_template
+from welfare_ui.feedback import markdown_escaped
 
 # The demo database of the page tests, a copy per test.
 db, demo_file = test_pages.db, test_pages.demo_file
@@ -344,7 +344,7 @@ def test_an_idea_that_looks_dangerous_is_stored_and_exported_as_the_text_it_is(r
     before = tables(room.store)
     room.idea(typed)
     assert tables(room.store) == {**before, "idea_versions": before["idea_versions"] + 1}
-    assert consolidate.ideas(room.store, room.workshop_id)["text"].tolist() == [kept]
+    assert consolidate.ideas(room.store.read(), room.workshop_id)["text"].tolist() == [kept]
     assert_exported_as_text(room, kept, "ideas.csv")
 
 
@@ -364,7 +364,7 @@ def test_a_name_typed_as_a_formula_stays_text_in_the_workbook_summary(room, save
 @bad("forms", "unknown-grade", "grade a (lower case)")
 def test_a_lower_case_grade_letter_is_read_as_that_grade(room):
     room.rate("a")
-    grades = consolidate.current_grades(room.store, room.workshop_id)["grade"].dropna()
+    grades = consolidate.current_grades(room.store.read(), room.workshop_id)["grade"].dropna()
     assert grades.tolist() == ["A"]
 
 

@@ -12,7 +12,7 @@ import pytest
 from conftest import SAMUT_PRAKAN, count
 
 from welfare_core.cli import _parser, main
-from welfare_core.store import Store
+from welfare_core.db.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 BLANK = ROOT / "sessions" / "blank.toml"

@@ -15,8 +15,8 @@ from conftest import create_samut_prakan
 
 from welfare_core.backup import snapshot
 from welfare_core.cli import main
+from welfare_core.db.store import Store
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,7 +25,7 @@ WRITER = textwrap.dedent(
     import sys
     from welfare_core.model import Caller, RatingInput
     from welfare_core.service import WorkshopService
-    from welfare_core.store import Store
+    from welfare_core.db.store import Store
 
     db, code, fund = sys.argv[1], sys.argv[2], int(sys.argv[3])
     service = WorkshopService(Store(db))
@@ -77,7 +77,7 @@ IDEA_WRITER = textwrap.dedent(
     import sys
     from welfare_core.model import Caller, IdeaInput
     from welfare_core.service import WorkshopService
-    from welfare_core.store import Store
+    from welfare_core.db.store import Store
 
     service = WorkshopService(Store(sys.argv[1]))
     caller = Caller(sys.argv[2], device="crash-writer")

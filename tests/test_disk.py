@@ -19,12 +19,12 @@ from streamlit.testing.v1 import AppTest
 
 from welfare_core.backup import Backups, restore, snapshot, snapshots
 from welfare_core.cli import main
+from welfare_core.db.store import Store
 from welfare_core.demo import DEMO_PASSCODE, create_demo
 from welfare_core.errors import BackupFailed, InvalidInput
 from welfare_core.i18n import t
 from welfare_core.model import Caller
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 
 
 @pytest.fixture(autouse=True)

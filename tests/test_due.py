@@ -26,6 +26,7 @@ from test_pages import (  # noqa: F401
 )
 
 from welfare_core import consolidate
+from welfare_core.db.store import Store
 from welfare_core.due import due_words, parse_due
 from welfare_core.errors import InvalidInput
 from welfare_core.export import export_plan
@@ -33,7 +34,6 @@ from welfare_core.export.model import build
 from welfare_core.i18n import t
 from welfare_core.model import ActionPlan, Caller, IdeaInput
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 
 PLAN_YEAR = 2020  # the Samut Prakan template's plan year (B.E. 2563)
 
@@ -122,7 +122,7 @@ def test_old_rows_read_the_same_and_a_thai_month_and_a_fiscal_quarter_are_stored
     typed = {"มีนาคม 2563": "2020-03", "ไตรมาส 2 ปีงบ 2563": "FY2020-Q2"}
     for due in typed:
         service.add_idea(lead(group), IdeaInput("data", due, plan=ActionPlan(due=due)))
-    ideas = consolidate.ideas(store, service.workshop(workshop.slug).id)
+    ideas = consolidate.ideas(store.read(), service.workshop(workshop.slug).id)
     assert dict(zip(ideas["text"], ideas["due"], strict=True)) == typed
 
 
@@ -144,7 +144,7 @@ def timed(tmp_path_factory):
 @pytest.mark.parametrize("lang", ["th", "en"])
 def test_a_due_date_is_written_the_same_way_in_all_four_formats(timed, lang, tmp_path):
     store, workshop = timed
-    model = build(store, workshop, lang)
+    model = build(store.read(), workshop, lang)
     words = [model.due(d) for d in ("2020-03", "2020-Q3", "FY2020-Q1")]
     assert words == [due_words(d, lang) for d in ("2020-03", "2020-Q3", "FY2020-Q1")]
 

@@ -60,7 +60,7 @@ def test_the_workbook_has_every_sheet_with_frozen_filtered_thai_headers(book):
 
 
 def test_the_funds_sheet_equals_the_current_grades(demo, book):
-    grades = consolidate.current_grades(demo.store, demo.workshop.id)
+    grades = consolidate.current_grades(demo.store.read(), demo.workshop.id)
     rows = sheet_rows(book[t("export.sheet.funds", "th")])
     assert [r[col("fund")] for r in rows] == list(grades["fund"])
     assert [r[col("district")] for r in rows] == list(grades["group_th"])
@@ -86,17 +86,17 @@ def test_the_summary_counts_equal_the_read_model(demo, book):
     assert facts[t("export.fact.funds", "th")] == 25
     assert facts[t("export.fact.adopted", "th")] == 3
     start = next(i for i, row in enumerate(cells) if row[0] == col("district"))
-    counts = consolidate.grade_counts(demo.store, demo.workshop.id)
+    counts = consolidate.grade_counts(demo.store.read(), demo.workshop.id)
     for row in cells[start + 1 : start + 7]:
         mine = counts[counts["group_th"] == row[0]].set_index("grade")["funds"]
         assert list(row[1:5]) == [int(mine[g]) for g in GRADE_LETTERS]
-    overall = consolidate.overall_grade_counts(demo.store, demo.workshop.id)
+    overall = consolidate.overall_grade_counts(demo.store.read(), demo.workshop.id)
     assert list(cells[start + 7][1:5]) == list(overall["funds"])
     assert len(ws._charts) == 1
 
 
 def test_the_ideas_and_plan_sheets_equal_the_database(demo, book):
-    ideas = consolidate.ideas(demo.store, demo.workshop.id)
+    ideas = consolidate.ideas(demo.store.read(), demo.workshop.id)
     rows = sheet_rows(book[t("export.sheet.ideas", "th")])
     assert sorted(r[col("idea")] for r in rows) == sorted(ideas["text"])
     planted = next(r for r in rows if r[col("idea")] == FORMULA)  # text, not a formula
@@ -106,7 +106,7 @@ def test_the_ideas_and_plan_sheets_equal_the_database(demo, book):
     budgets = [r[col("budget")] for r in rows if r[col("budget")] is not None]
     assert budgets and all(isinstance(b, int | float) for b in budgets)
     assert sum(r[col("votes")] for r in rows) == int(ideas["votes"].sum())
-    plan = consolidate.plan(demo.store, demo.workshop.id)
+    plan = consolidate.plan(demo.store.read(), demo.workshop.id)
     # The numbered items; the rows without a number are the budget totals.
     shown = [r for r in sheet_rows(book[t("export.sheet.plan", "th")]) if r[col("no")]]
     assert [r[col("no")] for r in shown] == list(range(1, len(plan) + 1))
@@ -117,9 +117,9 @@ def test_the_ideas_and_plan_sheets_equal_the_database(demo, book):
 
 def test_the_history_sheet_lists_every_rating_and_idea_version(demo, book):
     rows = sheet_rows(book[t("export.sheet.history", "th")])
-    ratings = consolidate.rating_history(demo.store, demo.workshop.id)
-    versions = consolidate.idea_history(demo.store, demo.workshop.id)
-    decisions = consolidate.plenary_history(demo.store, demo.workshop.id)
+    ratings = consolidate.rating_history(demo.store.read(), demo.workshop.id)
+    versions = consolidate.idea_history(demo.store.read(), demo.workshop.id)
+    decisions = consolidate.plenary_history(demo.store.read(), demo.workshop.id)
     assert len(rows) == len(ratings) + len(versions) + len(decisions)
     assert {r[col("device")] for r in rows} >= {"demo-1-laptop", "demo-6-laptop"}
     times = [r[col("time")] for r in rows]
@@ -141,14 +141,14 @@ def test_the_csv_zip_has_a_bom_reads_back_equal_and_neutralises_formulas(demo):
         funds_raw, ideas_raw = archive.read("funds.csv"), archive.read("ideas.csv")
     assert funds_raw.startswith(b"\xef\xbb\xbf") and ideas_raw.startswith(b"\xef\xbb\xbf")
     funds = list(csv.DictReader(io.StringIO(funds_raw.decode("utf-8-sig"))))
-    grades = consolidate.current_grades(demo.store, demo.workshop.id)
+    grades = consolidate.current_grades(demo.store.read(), demo.workshop.id)
     assert [r[col("fund")] for r in funds] == list(grades["fund"])
     assert [r[col("grade")] for r in funds] == list(grades["grade"])
     assert [int(r[col("members")]) for r in funds] == [int(m) for m in grades["members"]]
     ideas = list(csv.DictReader(io.StringIO(ideas_raw.decode("utf-8-sig"))))
     texts = [r[col("idea")] for r in ideas]
     assert "'" + FORMULA in texts and FORMULA not in texts
-    live = consolidate.ideas(demo.store, demo.workshop.id)
+    live = consolidate.ideas(demo.store.read(), demo.workshop.id)
     assert sorted(x.removeprefix("'") for x in texts) == sorted(live["text"])
 
 

@@ -29,6 +29,7 @@ from PIL import Image, ImageChops
 
 from welfare_core import consolidate
 from welfare_core.charts import grade_distribution
+from welfare_core.db.store import Store
 from welfare_core.demo import create_demo
 from welfare_core.export import export_plan
 from welfare_core.export.report import DOCUMENT_IDEAS_PER_AREA
@@ -36,7 +37,6 @@ from welfare_core.export.thai import render_png, split_sara_am
 from welfare_core.i18n import t
 from welfare_core.model import IdeaInput
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 
 THAI = range(0x0E00, 0x0E80)
 
@@ -82,12 +82,12 @@ def test_word_has_real_headings_for_every_section_area_and_district(demo, word):
 
 def test_word_tables_hold_the_plan_the_grades_and_every_idea(demo, word):
     cells = [c.text for table in word.tables for row in table.rows for c in row.cells]
-    grades = consolidate.current_grades(demo.store, demo.workshop.id)
+    grades = consolidate.current_grades(demo.store.read(), demo.workshop.id)
     assert set(grades["fund"]) <= set(cells)
-    ideas = consolidate.ideas(demo.store, demo.workshop.id)
+    ideas = consolidate.ideas(demo.store.read(), demo.workshop.id)
     joined = "\n".join(cells)
     assert all(text in joined for text in ideas["text"])
-    plan = consolidate.plan(demo.store, demo.workshop.id)
+    plan = consolidate.plan(demo.store.read(), demo.workshop.id)
     assert len(plan) == 3 and all(text in joined for text in plan["text"])
     # 1 fact table, the summary, the grade levels, a table per area with items, the budget by
     # area, 6 districts, and 4 appendix areas.
@@ -165,7 +165,7 @@ def _baht(text: str) -> int:
 def test_the_adopted_plan_has_clean_columns_area_totals_and_a_grand_total(demo, word):
     """What an officer copies into a proposal: one column per field, no groups or votes, a
     total per area and one for the whole plan."""
-    plan = consolidate.plan(demo.store, demo.workshop.id)
+    plan = consolidate.plan(demo.store.read(), demo.workshop.id)
     tables = _tables(word, PLAN_COLUMNS)
     assert len(tables) == plan["area"].nunique() == 3
     items = [row for table in tables for row in table[:-1]]
@@ -191,7 +191,7 @@ def test_before_adoption_the_plan_has_no_totals_and_says_it_is_not_a_plan(tmp_pa
     tables = _tables(document, PLAN_COLUMNS)
     assert len(tables) == 4
     first_cells = [row[1] for table in tables for row in table]
-    assert len(first_cells) == len(consolidate.ideas(store, workshop.id))
+    assert len(first_cells) == len(consolidate.ideas(store.read(), workshop.id))
     assert t("export.total", "th") not in first_cells
     assert _tables(document, ("area", "items", "budget")) == []
     paragraphs = [p.text for p in document.paragraphs]
@@ -217,10 +217,10 @@ def _all_paragraphs(document):
 
 def test_the_pdf_gives_back_the_fund_names_and_idea_texts_in_thai(demo, pdf):
     text = flat(pdftotext(pdf))
-    grades = consolidate.current_grades(demo.store, demo.workshop.id)
+    grades = consolidate.current_grades(demo.store.read(), demo.workshop.id)
     missing = [f for f in grades["fund"] if flat(f) not in text]
     assert not missing
-    ideas = consolidate.ideas(demo.store, demo.workshop.id)
+    ideas = consolidate.ideas(demo.store.read(), demo.workshop.id)
     assert [i for i in ideas["text"] if flat(i) not in text] == []
     assert flat(FORMULA) in text
     assert flat(t("export.plan_title", "th", province="สมุทรปราการ")) in text
@@ -280,7 +280,7 @@ def test_chart_pictures_draw_sara_am_whole(word, without_am):
 def test_the_grade_chart_labels_its_segments_for_black_and_white_print(demo):
     """A photocopy shows A and D, and B and C, as the same grey: each segment says its grade and
     count, in letters big enough for the back row of a meeting room."""
-    counts = consolidate.grade_counts(demo.store, demo.workshop.id)
+    counts = consolidate.grade_counts(demo.store.read(), demo.workshop.id)
     spec = grade_distribution(counts, "th").to_dict()
     _, labels = spec["layer"]
     assert labels["mark"]["type"] == "text" and labels["mark"]["fontSize"] >= 20

@@ -8,6 +8,7 @@ import io
 import re
 from decimal import Decimal
 
+import docx
 import openpyxl
 import pytest
 from conftest import PASSCODE, create_samut_prakan, lead
@@ -16,11 +17,11 @@ from openpyxl.utils import range_boundaries
 
 from welfare_core import consolidate
 from welfare_core.charts import GRADE_COLOURS
+from welfare_core.db.store import Store
 from welfare_core.export import export_plan
 from welfare_core.i18n import t
 from welfare_core.model import GRADE_LETTERS, ActionPlan, Caller, IdeaInput
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 
 
 def workbook(store, workshop_id: int, lang: str = "th") -> openpyxl.Workbook:
@@ -48,7 +49,7 @@ def test_the_summary_chart_names_its_series_by_grade_and_its_bars_by_district(de
     book = workbook(demo.store, demo.workshop.id, lang)
     ws = book.worksheets[0]
     (chart,) = ws._charts
-    counts = consolidate.grade_counts(demo.store, demo.workshop.id)
+    counts = consolidate.grade_counts(demo.store.read(), demo.workshop.id)
     districts = list(counts.drop_duplicates("group_position")[f"group_{lang}"])
     assert len(chart.series) == len(GRADE_LETTERS)
     for letter, colour, series in zip(GRADE_LETTERS, GRADE_COLOURS, chart.series, strict=True):
@@ -191,6 +192,29 @@ def test_the_adopted_plan_is_numbered_with_a_total_per_area_and_for_the_plan(ple
     ]
     total_rows = [r for r in ws.iter_rows(min_row=2) if r[0].value is None and r[2].value]
     assert all(c.font.b for r in total_rows for c in r if c.value)
+
+
+def test_word_shows_the_budgets_and_totals_excel_shows(plenary):
+    """Excel's whole-baht format rounds 2,500.50 up to 2,501; the Word and PDF plan must say
+    the same figures, item and totals alike (they rounded half to even: 2,500 and 15,500)."""
+    store, workshop, _ = plenary
+    document = docx.Document(io.BytesIO(export_plan(store, workshop.id, "docx", "th")))
+    header = [col(k) for k in ("no", "idea", "action", "responsible", "due", "partner", "budget")]
+    cells = [
+        [c.text for c in row.cells]
+        for table in document.tables
+        if [c.text for c in table.rows[0].cells] == header
+        for row in table.rows[1:]
+    ]
+    assert [(row[1], row[-1]) for row in cells] == [
+        ("ทะเบียนออนไลน์", "5,000"),
+        ("อบรมการบันทึกข้อมูล", "2,501"),
+        (t("export.total", "th"), "7,501"),
+        ("ชวนเยาวชนออม", "8,000"),
+        (t("export.total", "th"), "8,000"),
+    ]
+    by_area = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
+    assert [t("export.grand_total", "th"), "3", "15,501"] in by_area
 
 
 def test_before_adoption_the_plan_has_no_total_and_says_it_is_not_a_plan(plenary):

@@ -8,10 +8,10 @@ import time
 import duckdb
 from conftest import count, create_samut_prakan, lead
 
+from welfare_core.db.group_commit import GroupCommit
+from welfare_core.db.writes import rating_row
 from welfare_core.errors import WorkshopLocked
-from welfare_core.group_commit import GroupCommit
 from welfare_core.model import Actor, Caller, RatingInput, Role
-from welfare_core.store import rating_row
 
 ROUNDS = 20
 
@@ -52,7 +52,7 @@ def test_a_broken_row_fails_alone_and_the_rows_committed_with_it_are_kept(store,
     def append(reason: str | None) -> None:
         rating = RatingInput(fund.id, "B", reason)
         row = rating_row(store.new_id(), actor, Caller("code", "phone"), fund.group_id, rating)
-        commits.append("ratings", row, wid)
+        commits.append(lambda tx: [("ratings", row)])
 
     reasons = ["ก่อน", "หนึ่ง", None, "สอง", "สาม"]
     outcomes: list[BaseException | None] = [None] * len(reasons)

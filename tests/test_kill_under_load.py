@@ -15,8 +15,8 @@ from conftest import create_samut_prakan
 
 from bench.load import Participant
 from bench.server import AppServer
+from welfare_core.db.store import Store
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 
 T = TypeVar("T")
 KILLS = 3

@@ -11,14 +11,15 @@ import pytest
 from conftest import count, held_open
 from streamlit.testing.v1 import AppTest
 
-from pages.common import Drafts, css_text, markdown_escaped
 from welfare_core import codes, consolidate
+from welfare_core.db.store import Store
 from welfare_core.demo import DEMO_PASSCODE, create_demo
 from welfare_core.i18n import catalog, t
 from welfare_core.model import Caller, IdeaInput
 from welfare_core.service import MAX_TEXT, WorkshopService
-from welfare_core.store import Store
 from welfare_core.template import SESSIONS_DIR, load_template
+from welfare_ui.feedback import css_text, markdown_escaped
+from welfare_ui.visitor import Drafts
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "pages").glob("*.py"))
@@ -391,7 +392,7 @@ def own_idea_of(db: Path, group, text: str, area: str = "data") -> int:
 def idea_area(db: Path, idea_id: int) -> str:
     store = Store(db)
     try:
-        ideas = consolidate.ideas(store, store.read().workshops()[0].id)
+        ideas = consolidate.ideas(store.read(), store.read().workshops()[0].id)
         return ideas.set_index("idea_id").loc[idea_id, "area"]
     finally:
         store.close()
@@ -445,7 +446,7 @@ def test_changing_a_rating_starts_from_the_current_one_and_keeps_its_figures(db)
     rating_button(at).click().run()
     store = Store(db)
     try:
-        latest = consolidate.rating_history(store, known["workshop"].id, fund).iloc[-1]
+        latest = consolidate.rating_history(store.read(), known["workshop"].id, fund).iloc[-1]
     finally:
         store.close()
     assert (latest["grade"], latest["reason"], latest["members"]) == ("A", "first", 120)
@@ -589,7 +590,7 @@ def test_the_projector_shows_progress_grades_and_the_idea_wall(db, lang):
 def test_the_projector_reads_again_after_a_save(db):
     """The projector's reads are shared and kept until the app writes: a new idea shows at the
     very next refresh, not when a timer runs out."""
-    from pages.common import _service_for
+    from welfare_ui.runtime import _service_for
 
     at = app("th").run()
     at.switch_page("pages/projector_screen.py").run()
@@ -737,7 +738,7 @@ def test_a_new_workshop_from_the_template_gets_its_own_passcode_shown_once(db):
 def data_ideas(db: Path):
     store = Store(db)
     try:
-        ideas = consolidate.ideas(store, store.read().workshops()[0].id)
+        ideas = consolidate.ideas(store.read(), store.read().workshops()[0].id)
     finally:
         store.close()
     return ideas[ideas["area"] == "data"]

@@ -122,20 +122,20 @@ def test_merged_ideas_keep_their_votes_and_name_every_group(
     service.vote(lead(g3), third)
     service.merge_ideas(facilitator, twin, [third])
     service.merge_ideas(facilitator, main, [twin])  # what was merged into twin moves along
-    live = consolidate.ideas(store, wid)
+    live = consolidate.ideas(store.read(), wid)
     assert live["idea_id"].tolist() == [main]
     row = live.iloc[0]
     assert (row["votes"], row["merged"], row["origins_th"]) == (3, 2, "บางบ่อ, บางพลี, บางเสาธง")
     assert row["origins_en"] == "Bang Bo, Bang Phli, Bang Sao Thong"
     # The merged ideas stay in the history and their groups can no longer change them.
-    assert set(consolidate.idea_history(store, wid)["idea_id"]) == {main, twin, third}
+    assert set(consolidate.idea_history(store.read(), wid)["idea_id"]) == {main, twin, third}
     with pytest.raises(NotFound, match="merged"):
         service.edit_idea(lead(g2), twin, IdeaInput("data", "แก้"))
     with pytest.raises(NotFound):
         service.vote(lead(g2), twin)
     # A group's dot moved with its idea: it can take it back from the merged one.
     service.vote(lead(g3), main, -1)
-    assert consolidate.ideas(store, wid)["votes"].tolist() == [2]
+    assert consolidate.ideas(store.read(), wid)["votes"].tolist() == [2]
 
 
 def test_merging_needs_the_facilitator_and_live_ideas(service, store, workshop, facilitator):
@@ -176,11 +176,11 @@ def test_the_plan_is_the_adopted_ideas_by_area_most_votes_first(
     for chosen in (linkage, low, high, dropped):
         service.set_adopted(facilitator, chosen, True)
     service.set_adopted(facilitator, dropped, False)
-    plan = consolidate.plan(store, wid)
+    plan = consolidate.plan(store.read(), wid)
     assert plan["idea_id"].tolist() == [high, low, linkage]
     with pytest.raises(NotAllowed):
         service.set_adopted(lead(g1), low, False)
-    assert consolidate.plan(store, wid)["idea_id"].tolist() == [high, low, linkage]
+    assert consolidate.plan(store.read(), wid)["idea_id"].tolist() == [high, low, linkage]
 
 
 def test_a_group_cannot_change_an_idea_the_plenary_has_merged_into_or_adopted(
@@ -199,7 +199,7 @@ def test_a_group_cannot_change_an_idea_the_plenary_has_merged_into_or_adopted(
             service.withdraw_idea(lead(g1), idea_id)
         with pytest.raises(NotAllowed, match="plenary"):
             service.edit_idea(lead(g1), idea_id, IdeaInput("data", "แก้"))
-    assert set(consolidate.ideas(store, wid)["idea_id"]) == {target, chosen}
+    assert set(consolidate.ideas(store.read(), wid)["idea_id"]) == {target, chosen}
     service.edit_idea(facilitator, target, IdeaInput("data", "หลัก (รวมแล้ว)"))
 
 
@@ -210,7 +210,7 @@ def test_an_adopted_idea_merged_into_a_duplicate_stays_in_the_plan(
     adopted, duplicate = idea(service, g1, "รับแล้ว"), idea(service, g2, "ซ้ำกัน")
     service.set_adopted(facilitator, adopted, True)
     service.merge_ideas(facilitator, duplicate, [adopted])
-    assert consolidate.plan(store, wid)["idea_id"].tolist() == [duplicate]
+    assert consolidate.plan(store.read(), wid)["idea_id"].tolist() == [duplicate]
 
 
 def test_ideas_of_different_areas_are_not_merged(service, store, workshop, facilitator):
@@ -236,8 +236,8 @@ def test_progress_counts_a_merged_idea_once_like_the_wall(
     g1 = workshop.groups[0]
     a, b = idea(service, g1, "หนึ่ง"), idea(service, g1, "สอง")
     service.merge_ideas(facilitator, a, [b])
-    row = consolidate.progress(store, wid).set_index("group_id").loc[g1.id]
-    assert row["data"] == 1 == len(consolidate.ideas(store, wid))
+    row = consolidate.progress(store.read(), wid).set_index("group_id").loc[g1.id]
+    assert row["data"] == 1 == len(consolidate.ideas(store.read(), wid))
 
 
 def test_two_groups_cannot_get_the_same_name(service, store, workshop, facilitator, wid):
@@ -274,6 +274,8 @@ def test_a_due_date_in_the_buddhist_era_is_stored_as_the_western_year(
     group = workshop.groups[0]
     plan = ActionPlan(due="2563-q2")
     idea_id = service.add_idea(lead(group), IdeaInput("data", "ทะเบียน", plan=plan))
-    assert consolidate.ideas(store, wid).set_index("idea_id").loc[idea_id, "due"] == "2020-Q2"
+    assert (
+        consolidate.ideas(store.read(), wid).set_index("idea_id").loc[idea_id, "due"] == "2020-Q2"
+    )
     with pytest.raises(InvalidInput, match="2563"):
         service.add_idea(lead(group), IdeaInput("data", "ไกลไป", plan=ActionPlan(due="2570-Q1")))

@@ -10,11 +10,11 @@ import pytest
 from conftest import count, lead
 from streamlit.testing.v1 import AppTest
 
+from welfare_core.db.store import Store
 from welfare_core.demo import create_demo
 from welfare_core.i18n import t
 from welfare_core.model import Caller, IdeaInput, RatingInput
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 
 
 def test_the_same_press_is_stored_once_and_returns_the_first_result(service, store, workshop):

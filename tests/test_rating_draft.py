@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from welfare_core.db.store import Store
 from welfare_core.demo import DEMO_PASSCODE, create_demo
 from welfare_core.i18n import t
 from welfare_core.model import Group
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 
 
 @pytest.fixture(scope="module")

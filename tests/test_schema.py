@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from welfare_core.schema import MIGRATIONS, migrate
+from welfare_core.db.schema import MIGRATIONS, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -25,10 +25,10 @@ from bench.load import Participant
 from bench.server import AppServer
 from bench.streamlit_client import Run, Tab, text_value, trigger, upload, uploaded
 from server_guards import FILES_PER_TAB, UPLOADS_HELD_MB
+from welfare_core.db.store import Store
 from welfare_core.i18n import t
 from welfare_core.model import CreatedWorkshop
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 from welfare_core.template import SESSIONS_DIR
 from welfare_core.throttle import ROOM_TRIES
 

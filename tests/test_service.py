@@ -112,7 +112,7 @@ def test_the_facilitator_may_do_everything(service, store, workshop, facilitator
     idea = service.add_idea(facilitator, IdeaInput("linkage", "เชื่อม อบต."), group_id=phli.id)
     service.edit_idea(facilitator, idea, IdeaInput("linkage", "เชื่อม อบต. และเทศบาล"))
     service.vote(facilitator, idea, group_id=phli.id)
-    assert consolidate.ideas(store, fund.workshop_id)["votes"].tolist() == [1]
+    assert consolidate.ideas(store.read(), fund.workshop_id)["votes"].tolist() == [1]
     with pytest.raises(NotFound):
         service.add_idea(facilitator, IdeaInput("data", "ไม่มีกลุ่ม"))
 
@@ -146,7 +146,7 @@ def test_only_the_facilitator_locks_and_a_locked_workshop_refuses_ratings_and_id
     # The plenary goes on while the breakout is closed.
     service.vote(lead(bang_bo), idea)
     service.set_adopted(facilitator, idea, True)
-    plan = consolidate.ideas(store, fund.workshop_id)
+    plan = consolidate.ideas(store.read(), fund.workshop_id)
     assert plan[["votes", "adopted"]].values.tolist() == [[1, True]]
     service.set_locked(facilitator, False)
     service.rate_fund(lead(bang_bo), RatingInput(fund.id, "A", "ดีมาก"))
@@ -158,9 +158,9 @@ def test_rerating_keeps_the_history_and_the_newest_grade_is_current(service, sto
     fund = funds_of(service, workshop, bang_bo)[0]
     service.rate_fund(lead(bang_bo), RatingInput(fund.id, "C", "ยังพัฒนา"))
     service.rate_fund(lead(bang_bo, "laptop-2"), RatingInput(fund.id, "B", "ทบทวนแล้วดีขึ้น"))
-    grades = consolidate.current_grades(store, fund.workshop_id).set_index("fund_id")
+    grades = consolidate.current_grades(store.read(), fund.workshop_id).set_index("fund_id")
     assert grades.loc[fund.id, "grade"] == "B"
-    history = consolidate.rating_history(store, fund.workshop_id, fund.id)
+    history = consolidate.rating_history(store.read(), fund.workshop_id, fund.id)
     assert history["grade"].tolist() == ["C", "B"]
     assert history["device"].tolist() == ["phone-1", "laptop-2"]
 
@@ -171,11 +171,11 @@ def test_editing_an_idea_keeps_every_version(service, store, workshop):
     idea = service.add_idea(lead(bang_bo), IdeaInput("data", "ทะเบียนสมาชิก", plan=plan))
     service.edit_idea(lead(bang_bo), idea, IdeaInput("data", "ทะเบียนสมาชิกออนไลน์", plan=plan))
     wid = service.workshop(workshop.slug).id
-    live = consolidate.ideas(store, wid)
+    live = consolidate.ideas(store.read(), wid)
     assert live[["text", "due", "budget_baht"]].values.tolist() == [
         ["ทะเบียนสมาชิกออนไลน์", "2020-Q1", Decimal("5000.00")]
     ]
-    assert consolidate.idea_history(store, wid, idea)["text"].tolist() == [
+    assert consolidate.idea_history(store.read(), wid, idea)["text"].tolist() == [
         "ทะเบียนสมาชิก",
         "ทะเบียนสมาชิกออนไลน์",
     ]
@@ -188,8 +188,13 @@ def test_an_edit_moves_an_idea_to_another_area_under_the_same_rules(
     wid = service.workshop(workshop.slug).id
     idea = service.add_idea(lead(bang_bo), IdeaInput("data", "ทะเบียนสมาชิกออนไลน์"))
     service.edit_idea(lead(bang_bo), idea, IdeaInput("membership", "ทะเบียนสมาชิกออนไลน์"))
-    assert consolidate.ideas(store, wid).set_index("idea_id").loc[idea, "area"] == "membership"
-    assert consolidate.idea_history(store, wid, idea)["area"].tolist() == ["data", "membership"]
+    assert (
+        consolidate.ideas(store.read(), wid).set_index("idea_id").loc[idea, "area"] == "membership"
+    )
+    assert consolidate.idea_history(store.read(), wid, idea)["area"].tolist() == [
+        "data",
+        "membership",
+    ]
     with pytest.raises(NotAllowed):  # another group moves nothing
         service.edit_idea(lead(bang_phli), idea, IdeaInput("linkage", "ทะเบียนสมาชิกออนไลน์"))
     with pytest.raises(InvalidInput):  # nor to an area the workshop does not have
@@ -198,7 +203,9 @@ def test_an_edit_moves_an_idea_to_another_area_under_the_same_rules(
     with pytest.raises(NotAllowed):  # adopted: the facilitator's only
         service.edit_idea(lead(bang_bo), idea, IdeaInput("committee", "ทะเบียนสมาชิกออนไลน์"))
     service.edit_idea(facilitator, idea, IdeaInput("committee", "ทะเบียนสมาชิกออนไลน์"))
-    assert consolidate.ideas(store, wid).set_index("idea_id").loc[idea, "area"] == "committee"
+    assert (
+        consolidate.ideas(store.read(), wid).set_index("idea_id").loc[idea, "area"] == "committee"
+    )
 
 
 def test_a_withdrawn_idea_leaves_the_read_models_but_stays_in_the_history(service, store, workshop):
@@ -207,9 +214,9 @@ def test_a_withdrawn_idea_leaves_the_read_models_but_stays_in_the_history(servic
     gone = service.add_idea(lead(bang_bo), IdeaInput("membership", "ข้อเสนอซ้ำ"))
     service.withdraw_idea(lead(bang_bo), gone)
     wid = service.workshop(workshop.slug).id
-    assert consolidate.ideas(store, wid)["idea_id"].tolist() == [keep]
-    assert consolidate.progress(store, wid).loc[0, "membership"] == 1
-    history = consolidate.idea_history(store, wid, gone)
+    assert consolidate.ideas(store.read(), wid)["idea_id"].tolist() == [keep]
+    assert consolidate.progress(store.read(), wid).loc[0, "membership"] == 1
+    history = consolidate.idea_history(store.read(), wid, gone)
     assert history["withdrawn"].tolist() == [False, True]
     with pytest.raises(NotFound):
         service.edit_idea(lead(bang_bo), gone, IdeaInput("membership", "กลับมา"))
@@ -260,7 +267,7 @@ def test_bad_rating_input_is_refused_and_nothing_is_saved(
 def test_control_and_zero_width_characters_are_dropped_from_text(service, store, workshop):
     service.add_idea(lead(workshop.groups[0]), IdeaInput("data", " ทะเบียน\u200bสมาชิก\x07 "))
     wid = service.workshop(workshop.slug).id
-    assert consolidate.ideas(store, wid)["text"].tolist() == ["ทะเบียนสมาชิก"]
+    assert consolidate.ideas(store.read(), wid)["text"].tolist() == ["ทะเบียนสมาชิก"]
 
 
 def test_each_group_votes_with_its_own_dots(service, store, workshop):
@@ -275,7 +282,7 @@ def test_each_group_votes_with_its_own_dots(service, store, workshop):
     with pytest.raises(InvalidInput, match="no dot on this idea"):
         service.vote(lead(bang_bo), ideas[0], delta=-1)
     wid = service.workshop(workshop.slug).id
-    votes = consolidate.ideas(store, wid).set_index("idea_id")["votes"]
+    votes = consolidate.ideas(store.read(), wid).set_index("idea_id")["votes"]
     assert [votes[i] for i in ideas] == [0, 1, 1, 1, 1, 1]
 
 

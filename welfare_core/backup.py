@@ -22,6 +22,8 @@ from pathlib import Path
 import duckdb
 
 from welfare_core.clock import THAI_TIME, utcnow
+from welfare_core.db.copy import check_not_in_use, check_workshop_file, copy_to
+from welfare_core.db.store import Store
 from welfare_core.errors import (
     BackupFailed,
     DatabaseUnusable,
@@ -29,7 +31,6 @@ from welfare_core.errors import (
     NotFound,
     WelfareError,
 )
-from welfare_core.store import Store, check_not_in_use, check_workshop_file
 from welfare_core.wal_watch import SIDE_FILES
 
 DEFAULT_KEEP = 20
@@ -76,7 +77,7 @@ def snapshot(store: Store, folder: Path, keep: int = DEFAULT_KEEP) -> Path:
     try:
         folder.mkdir(exist_ok=True)
         _remove_leftovers(folder, store.path.stem)
-        rows = store.copy_to(partial)
+        rows = copy_to(store, partial)
         _check_whole(partial, rows, folder)
         _sync(partial)
         os.replace(partial, final)

@@ -12,13 +12,13 @@ from pathlib import Path
 from welfare_core import backup, consolidate, export
 from welfare_core.codes import format_code
 from welfare_core.config import database_path
+from welfare_core.db.store import Store
 from welfare_core.demo import create_demo
 from welfare_core.errors import DatabaseUnusable, InvalidInput, WelfareError
 from welfare_core.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from welfare_core.model import Caller
 from welfare_core.roster import MAX_BYTES, read_roster
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 from welfare_core.template import load_template
 
 CLI_DEVICE = "command-line"
@@ -188,7 +188,7 @@ def _new(service: WorkshopService, args: argparse.Namespace, lang: str) -> int:
 
 def _roster_import(service: WorkshopService, args: argparse.Namespace, lang: str) -> int:
     workshop = service.workshop(args.workshop)
-    groups = service.store.read().groups(workshop.id)
+    groups = service.groups(workshop.id)
     rows = read_roster(_read_file(args.file), args.file, groups)
     caller = Caller(service.owner_token(workshop.slug), CLI_DEVICE)
     added, updated = service.import_roster(caller, rows)
@@ -198,8 +198,9 @@ def _roster_import(service: WorkshopService, args: argparse.Namespace, lang: str
 
 def _status(service: WorkshopService, args: argparse.Namespace, lang: str) -> int:
     workshop = service.workshop(args.workshop)
-    progress = consolidate.progress(service.store, workshop.id)
-    areas = [a.key for a in service.store.read().areas(workshop.id)]
+    with service.store.reading() as snap:
+        progress = consolidate.progress(snap, workshop.id)
+        areas = [a.key for a in snap.areas(workshop.id)]
     title = workshop.title_th if lang == "th" else workshop.title_en
     print(f"{workshop.slug}: {title} ({workshop.held_on})")
     groups = []

@@ -1,4 +1,7 @@
-"""Read models for the dashboard, the status command and the exports: DataFrames out."""
+"""Read models for the dashboard, the status command and the exports: DataFrames out.
+
+Each is a function of one Snapshot: whatever a screen or a file reads together, it reads
+from one moment (``with store.reading() as snap``)."""
 
 from __future__ import annotations
 
@@ -10,28 +13,30 @@ from dataclasses import dataclass
 import pandas as pd
 
 from welfare_core.clock import utcnow
+from welfare_core.db import read_models as sql
+from welfare_core.db.reads import Snapshot
 from welfare_core.model import GRADE_LETTERS, Group, PlanArea, Timer
-from welfare_core.store import Store
 
 DISAGREEMENT_WINDOW = dt.timedelta(minutes=10)
 WALL_SIZE = 6  # ideas per area on the projector's wall
 
 
-def current_grades(store: Store, workshop_id: int) -> pd.DataFrame:
+def current_grades(snap: Snapshot, workshop_id: int) -> pd.DataFrame:
     """One row per fund: its current grade (NA while unrated), reason, previous grade, change."""
-    df = store.read().current_grades(workshop_id)
+    df = sql.current_grades(snap, workshop_id)
     df["changed"] = (
         df["grade"].notna() & df["previous_grade"].notna() & (df["grade"] != df["previous_grade"])
     )
     return df
 
 
-def grade_counts(store: Store, workshop_id: int) -> pd.DataFrame:
+def grade_counts(snap: Snapshot, workshop_id: int) -> pd.DataFrame:
     """Funds per group and current grade, zeros included; unrated funds are not counted."""
-    return _grade_counts(current_grades(store, workshop_id), store.read().groups(workshop_id))
+    return count_grades(current_grades(snap, workshop_id), snap.groups(workshop_id))
 
 
-def _grade_counts(grades: pd.DataFrame, groups: list[Group]) -> pd.DataFrame:
+def count_grades(grades: pd.DataFrame, groups: list[Group]) -> pd.DataFrame:
+    """``grade_counts`` from grades and groups already read."""
     # Plain Python over the funds: pandas' groupby and reindex cost more than the counting.
     tally = Counter(
         (position, grade)
@@ -46,9 +51,9 @@ def _grade_counts(grades: pd.DataFrame, groups: list[Group]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["group_position", "group_th", "group_en", "grade", "funds"])
 
 
-def overall_grade_counts(store: Store, workshop_id: int) -> pd.DataFrame:
+def overall_grade_counts(snap: Snapshot, workshop_id: int) -> pd.DataFrame:
     """Funds per current grade over the whole workshop, A to D."""
-    return totals_by_grade(grade_counts(store, workshop_id))
+    return totals_by_grade(grade_counts(snap, workshop_id))
 
 
 def totals_by_grade(counts: pd.DataFrame) -> pd.DataFrame:
@@ -59,12 +64,14 @@ def totals_by_grade(counts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"grade": list(totals), "funds": list(totals.values())})
 
 
-def progress(store: Store, workshop_id: int) -> pd.DataFrame:
+def progress(snap: Snapshot, workshop_id: int) -> pd.DataFrame:
     """Per group: funds, funds rated, and live ideas per area (one column per area key)."""
-    q = store.read()
-    grades = current_grades(store, workshop_id)
+    grades = current_grades(snap, workshop_id)
     return _progress(
-        grades, q.groups(workshop_id), q.areas(workshop_id), q.idea_counts(workshop_id)
+        grades,
+        snap.groups(workshop_id),
+        snap.areas(workshop_id),
+        sql.idea_counts(snap, workshop_id),
     )
 
 
@@ -92,23 +99,27 @@ def _progress(
     return pd.DataFrame(rows)
 
 
-def ideas(store: Store, workshop_id: int, group_id: int | None = None) -> pd.DataFrame:
+def ideas(snap: Snapshot, workshop_id: int, group_id: int | None = None) -> pd.DataFrame:
     """Live ideas (of one group, or all), newest first, with area, action plan and votes."""
-    return store.read().current_ideas(workshop_id, group_id=group_id)
+    return sql.current_ideas(snap, workshop_id, group_id=group_id)
 
 
-def plan(store: Store, workshop_id: int) -> pd.DataFrame:
+def plan(snap: Snapshot, workshop_id: int) -> pd.DataFrame:
     """The adopted ideas, area by area, most votes first: what the exports lead with."""
-    live = ideas(store, workshop_id)
+    return adopted_plan(ideas(snap, workshop_id))
+
+
+def adopted_plan(live: pd.DataFrame) -> pd.DataFrame:
+    """``plan`` from the live ideas already read."""
     adopted = live[live["adopted"]]
     return adopted.sort_values(
         ["area_position", "votes", "created_at"], ascending=[True, False, True]
     ).reset_index(drop=True)
 
 
-def grade_changes(store: Store, workshop_id: int) -> pd.DataFrame:
+def grade_changes(snap: Snapshot, workshop_id: int) -> pd.DataFrame:
     """Funds whose current grade differs from their previous grade."""
-    return _changed(current_grades(store, workshop_id))
+    return _changed(current_grades(snap, workshop_id))
 
 
 def _changed(grades: pd.DataFrame) -> pd.DataFrame:
@@ -116,7 +127,7 @@ def _changed(grades: pd.DataFrame) -> pd.DataFrame:
 
 
 def disagreements(
-    store: Store,
+    snap: Snapshot,
     workshop_id: int,
     now: dt.datetime | None = None,
     window: dt.timedelta = DISAGREEMENT_WINDOW,
@@ -130,7 +141,7 @@ def disagreements(
     device that had not rated the fund joins the disagreement instead. The columns name the
     fund, the grades given and the number of devices.
     """
-    ratings = store.read().recent_ratings(workshop_id, (now or utcnow()) - window)
+    ratings = sql.recent_ratings(snap, workshop_id, (now or utcnow()) - window)
     split = []
     for _, rows in ratings.groupby("fund_id", sort=True):
         if unsettled := _unsettled_grades(zip(rows["device"], rows["grade"], strict=True)):
@@ -153,24 +164,24 @@ def _unsettled_grades(ratings: Iterable[tuple[str, str]]) -> dict[str, object]:
     return {"grades": "/".join(grades), "devices": len(newest)}
 
 
-def rating_history(store: Store, workshop_id: int, fund_id: int | None = None) -> pd.DataFrame:
+def rating_history(snap: Snapshot, workshop_id: int, fund_id: int | None = None) -> pd.DataFrame:
     """Every rating, oldest first: nothing is ever overwritten."""
-    return store.read().rating_history(workshop_id, fund_id)
+    return sql.rating_history(snap, workshop_id, fund_id)
 
 
-def idea_history(store: Store, workshop_id: int, idea_id: int | None = None) -> pd.DataFrame:
+def idea_history(snap: Snapshot, workshop_id: int, idea_id: int | None = None) -> pd.DataFrame:
     """Every idea version, withdrawals included, oldest first."""
-    return store.read().idea_history(workshop_id, idea_id)
+    return sql.idea_history(snap, workshop_id, idea_id)
 
 
-def plenary_history(store: Store, workshop_id: int) -> pd.DataFrame:
+def plenary_history(snap: Snapshot, workshop_id: int) -> pd.DataFrame:
     """Every vote, merge, adoption and closing or reopening of entry, oldest first."""
-    return store.read().plenary_history(workshop_id)
+    return sql.plenary_history(snap, workshop_id)
 
 
 @dataclass(frozen=True)
 class Dashboard:
-    """Everything the projector draws, read together."""
+    """Everything the projector draws, read from one snapshot."""
 
     locked: bool
     timer: Timer
@@ -184,26 +195,25 @@ class Dashboard:
     changes: pd.DataFrame
 
 
-def dashboard(store: Store, workshop_id: int, wall_size: int = WALL_SIZE) -> Dashboard:
+def dashboard(snap: Snapshot, workshop_id: int, wall_size: int = WALL_SIZE) -> Dashboard:
     """One read of the funds' grades feeds the progress, the counts and the changes.
 
     The wall holds each area's newest ideas during the breakout and, once entry is closed
     for the plenary, its most voted ones."""
-    q = store.read()
-    grades = current_grades(store, workshop_id)
-    groups, areas = q.groups(workshop_id), q.areas(workshop_id)
-    counts = _grade_counts(grades, groups)
-    table = _progress(grades, groups, areas, q.idea_counts(workshop_id))
-    locked = workshop_id in q.locked_among({workshop_id})
+    grades = current_grades(snap, workshop_id)
+    groups, areas = snap.groups(workshop_id), snap.areas(workshop_id)
+    counts = count_grades(grades, groups)
+    table = _progress(grades, groups, areas, sql.idea_counts(snap, workshop_id))
+    locked = snap.locked(workshop_id)
     return Dashboard(
         locked=locked,
-        timer=q.timer(workshop_id),
+        timer=snap.timer(workshop_id),
         areas=areas,
         progress=table,
         counts=counts,
         overall=totals_by_grade(counts),
-        wall=q.current_ideas(workshop_id, per_area=wall_size, by_votes=locked),
+        wall=sql.current_ideas(snap, workshop_id, per_area=wall_size, by_votes=locked),
         ideas_per_area={a.key: int(table[a.key].sum()) for a in areas},
-        disagreements=disagreements(store, workshop_id),
+        disagreements=disagreements(snap, workshop_id),
         changes=_changed(grades),
     )

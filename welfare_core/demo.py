@@ -179,7 +179,7 @@ def create_demo(service: WorkshopService, passcode: str = DEMO_PASSCODE) -> str:
     )
     rng = random.Random(2562)
     workshop = service.workshop(created.slug)
-    funds = service.store.read().funds(workshop.id)
+    funds = service.funds(workshop.id)
     for n, group in enumerate(created.groups):
         lead = Caller(group.join_code, device=f"demo-{group.position}-laptop", name="แกนนำกลุ่ม")
         for fund in (f for f in funds if f.group_id == group.id):
@@ -207,7 +207,8 @@ def _demo_grade(previous: str | None, rng: random.Random) -> str:
 def _demo_votes(
     service: WorkshopService, groups: tuple[Group, ...], workshop_id: int, rng: random.Random
 ) -> None:
-    idea_ids = list(ideas(service.store, workshop_id)["idea_id"])
+    with service.store.reading() as snap:
+        idea_ids = list(ideas(snap, workshop_id)["idea_id"])
     for group in groups:
         voter = Caller(group.join_code, device=f"demo-{group.position}-laptop")
         for idea_id in rng.sample(idea_ids, 3):
@@ -220,5 +221,5 @@ _first_start = threading.Lock()
 def ensure_demo(service: WorkshopService) -> str:
     """The newest workshop of the database, after creating the demo in an empty one."""
     with _first_start:  # two browsers opening a fresh app at once make one demo, not two
-        workshops = service.store.read().workshops()
+        workshops = service.workshops()
         return workshops[0].slug if workshops else create_demo(service)

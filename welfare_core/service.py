@@ -6,14 +6,18 @@ import datetime as dt
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import replace
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from welfare_core import codes
+import pandas as pd
+
+from welfare_core import codes, consolidate, rules
 from welfare_core.backup import Backups, backup_dir, damage_warning
 from welfare_core.clock import utcnow
-from welfare_core.due import parse_due
+from welfare_core.consolidate import Dashboard
+from welfare_core.db.reads import Snapshot
+from welfare_core.db.store import Store
+from welfare_core.db.writes import Row, Tx, event_row, idea_version_row, rating_row
 from welfare_core.errors import (
     InvalidInput,
     NotAllowed,
@@ -21,8 +25,8 @@ from welfare_core.errors import (
     RosterError,
     RowProblem,
     WelfareError,
-    WorkshopLocked,
 )
+from welfare_core.export import export_plan
 from welfare_core.model import (
     GRADE_LETTERS,
     ActionPlan,
@@ -43,11 +47,9 @@ from welfare_core.model import (
     WorkshopEdit,
 )
 from welfare_core.roster import districts_in, read_roster
-from welfare_core.store import Queries, Store, idea_version_row, rating_row
-from welfare_core.template import EARLIEST_DATE, LATEST_DATE
-from welfare_core.text import MAX_FIELD, MAX_NAME, MAX_TEXT, visible
+from welfare_core.rules import Write
+from welfare_core.text import MAX_FIELD, MAX_NAME, MAX_TEXT
 
-MAX_BUDGET = Decimal(10**12)
 MAX_DOTS = 50
 MAX_TIMER_MINUTES = 240
 
@@ -92,7 +94,7 @@ class WorkshopService:
         salt, digest = codes.hash_passcode(passcode)
         specs = districts_in(roster) if template.groups_from_roster else list(template.groups)
 
-        def work(q: Queries) -> CreatedWorkshop:
+        def work(q: Tx) -> CreatedWorkshop:
             chosen = _free_slug(q, slug_base or Path(template.source).stem)
             wid = q.insert_workshop(template, chosen, salt, digest, is_sample, dots_per_group)
             for position, spec in enumerate(specs, start=1):
@@ -140,51 +142,61 @@ class WorkshopService:
         return self.create_from_template(template, roster, passcode)
 
     def workshop(self, slug: str) -> Workshop:
-        found = self.store.read().workshop_by_slug(slug)
+        with self.store.reading() as snap:
+            found = snap.workshop_by_slug(slug)
         if found is None:
             raise NotFound("error.no_workshop", slug=slug)
         return found
 
     def workshops(self) -> list[Workshop]:
         """Every workshop, newest first."""
-        return self.store.read().workshops()
+        with self.store.reading() as snap:
+            return snap.workshops()
 
     def groups(self, workshop_id: int) -> list[Group]:
-        return self.store.read().groups(workshop_id)
+        with self.store.reading() as snap:
+            return snap.groups(workshop_id)
 
     def funds(self, workshop_id: int, group_id: int | None = None) -> list[Fund]:
-        return self.store.read().funds(workshop_id, group_id)
+        with self.store.reading() as snap:
+            return snap.funds(workshop_id, group_id)
 
     def areas(self, workshop_id: int) -> list[PlanArea]:
-        return self.store.read().areas(workshop_id)
+        with self.store.reading() as snap:
+            return snap.areas(workshop_id)
 
     def grade_levels(self, workshop_id: int) -> list[GradeLevel]:
-        return self.store.read().grade_levels(workshop_id)
+        with self.store.reading() as snap:
+            return snap.grade_levels(workshop_id)
 
     def dots_by_idea(self, workshop_id: int, group_id: int) -> dict[int, int]:
         """The group's dots per idea (ideas merged into another count for that one)."""
-        return self.store.read().dots_by_idea(workshop_id, group_id)
+        with self.store.reading() as snap:
+            return snap.dots_by_idea(workshop_id, group_id)
 
     def join(self, code: str) -> tuple[Workshop, Group]:
         """The group (and its workshop) that a typed or linked join code opens."""
-        q = self.store.read()
-        group = q.group_by_code(codes.normalise_code(code or ""))
+        with self.store.reading() as snap:
+            group = snap.group_by_code(codes.normalise_code(code or ""))
+            workshop = group and snap.workshop_by_id(group.workshop_id)
         if group is None:
             thai = codes.typed_in_thai(code or "")  # a key the layout map could not read back
             raise NotAllowed("error.bad_code_thai_keyboard" if thai else "error.bad_code")
-        return q.workshop_by_id(group.workshop_id), group
+        return workshop, group
 
     def facilitated(self, token: str) -> Workshop:
         """The workshop a facilitator token signs in to; NotAllowed once it has expired."""
         actor = self.actor(token)
         if not actor.is_facilitator:
             raise NotAllowed("error.facilitator_only")
-        return self.store.read().workshop_by_id(actor.workshop_id)
+        with self.store.reading() as snap:
+            return snap.workshop_by_id(actor.workshop_id)
 
     def sign_in(self, slug: str, passcode: str) -> str:
         """Check the facilitator passcode; returns a token to pass as ``Caller.token``."""
         workshop = self.workshop(slug)
-        salt, digest = self.store.read().passcode_of(workshop.id)
+        with self.store.reading() as snap:
+            salt, digest = snap.passcode_of(workshop.id)
         if not codes.passcode_matches(passcode, salt, digest):
             raise NotAllowed("error.bad_passcode")
         return self._new_session(workshop.id)
@@ -204,15 +216,18 @@ class WorkshopService:
 
     def actor(self, token: str) -> Actor:
         """Who holds this join code or facilitator token; NotAllowed when nobody does."""
-        return _actor(self.store.read(), token)
+        with self.store.reading() as snap:
+            return _actor(snap, token)
 
     # --- writes -----------------------------------------------------------------------------
 
     def import_roster(self, caller: Caller, rows: list[RosterRow]) -> tuple[int, int]:
         """Add funds, updating funds already there (same name and district); all or nothing."""
 
-        def work(q: Queries) -> tuple[int, int]:
-            actor = _writer(q, caller, facilitator_only=True)
+        def work(q: Tx) -> tuple[int, int]:
+            actor, locked = _actor_and_lock(q, caller.token)
+            rules.check_facilitator(actor)
+            rules.check_entry(Write.ROSTER, locked)
             return _import_rows(q, actor.workshop_id, rows, is_sample=False)
 
         return self.store.write(work)
@@ -225,21 +240,21 @@ class WorkshopService:
         clean = replace(
             rating,
             grade=grade,
-            reason=_text(rating.reason, MAX_TEXT, "field.reason", required=True),
-            members=_count(rating.members, "field.members"),
-            balance_baht=_money(rating.balance_baht, "field.balance"),
+            reason=rules.text(rating.reason, MAX_TEXT, "field.reason", required=True),
+            members=rules.count(rating.members, "field.members"),
+            balance_baht=rules.money(rating.balance_baht, "field.balance"),
         )
         actor = self._participant(caller.token)
         place = self._fund_place(clean.fund_id)
         if place is None or place[0] != actor.workshop_id:
             raise NotFound("error.no_fund")
-        _require_group(actor, place[1])
+        rules.check_group(actor, place[1])
         who = _clean_caller(caller)
         if who.press and (first := self.store.read().pressed_rating(who, clean)) is not None:
             return first  # pressed again: a restart cut off the confirmation, not the save
         rating_id = self.store.new_id()
         row = rating_row(rating_id, actor, who, place[1], clean)
-        self.store.append("ratings", row, actor.workshop_id)  # refused if locked meanwhile
+        self._participant_write(actor, Write.RATING, lambda tx: [("ratings", row)])
         return rating_id
 
     def add_idea(self, caller: Caller, idea: IdeaInput, group_id: int | None = None) -> int:
@@ -254,27 +269,32 @@ class WorkshopService:
             return first  # pressed again: a restart cut off the confirmation, not the save
         idea_id = self.store.new_id()
         row = idea_version_row(idea_id, idea_id, actor, who, owner, clean)
-        self.store.append("idea_versions", row, actor.workshop_id)  # refused if locked meanwhile
+        self._participant_write(actor, Write.NEW_IDEA, lambda tx: [("idea_versions", row)])
         return idea_id
 
     def edit_idea(self, caller: Caller, idea_id: int, idea: IdeaInput) -> None:
         """Append a new version; earlier versions stay in the history."""
+        actor, who = self._participant(caller.token), _clean_caller(caller)
 
-        def work(q: Queries) -> None:
-            actor, owner, _ = _own_live_idea(q, caller, idea_id)
-            clean = self._clean_idea(actor, owner, idea, lambda: q.plan_year(actor.workshop_id))
-            q.insert_idea_version(actor, _clean_caller(caller), idea_id, owner, clean)
+        def rows(tx: Tx) -> list[tuple[str, Row]]:
+            owner, _ = _editable_idea(tx, actor, idea_id)
+            clean = self._clean_idea(actor, owner, idea, lambda: tx.plan_year(actor.workshop_id))
+            return [
+                ("idea_versions", idea_version_row(tx.next_id(), idea_id, actor, who, owner, clean))
+            ]
 
-        self.store.write(work)
+        self._participant_write(actor, Write.EDIT, rows)
 
     def withdraw_idea(self, caller: Caller, idea_id: int) -> None:
         """A tombstone version: the idea leaves the read models and stays in the history."""
+        actor, who = self._participant(caller.token), _clean_caller(caller)
 
-        def work(q: Queries) -> None:
-            actor, owner, current = _own_live_idea(q, caller, idea_id)
-            q.insert_idea_version(actor, _clean_caller(caller), idea_id, owner, current, True)
+        def rows(tx: Tx) -> list[tuple[str, Row]]:
+            owner, current = _editable_idea(tx, actor, idea_id)
+            row = idea_version_row(tx.next_id(), idea_id, actor, who, owner, current, True)
+            return [("idea_versions", row)]
 
-        self.store.write(work)
+        self._participant_write(actor, Write.WITHDRAW, rows)
 
     def vote(
         self, caller: Caller, idea_id: int, delta: int = 1, group_id: int | None = None
@@ -282,21 +302,42 @@ class WorkshopService:
         """Put one of the group's dots on an idea (delta 1) or take one back (delta -1)."""
         if delta not in (1, -1):
             raise InvalidInput("error.bad_vote")
+        actor, who = self._participant(caller.token), _clean_caller(caller)
 
-        def work(q: Queries) -> None:
-            actor = _actor(q, caller.token)
-            voter = _acting_group(q, actor, group_id)
-            _live_idea(q, actor, idea_id)
+        def rows(tx: Tx) -> list[tuple[str, Row]]:
+            voter = _acting_group(tx, actor, group_id)
+            _live_idea(tx, actor, idea_id)
             if delta == 1:
-                dots = q.dots_per_group(actor.workshop_id)
-                if q.dots_used(actor.workshop_id, voter) >= dots:
+                dots = tx.dots_per_group(actor.workshop_id)
+                if tx.dots_used(actor.workshop_id, voter) >= dots:
                     raise InvalidInput("error.no_dots_left", dots=dots)
-            elif q.dots_on_idea(actor.workshop_id, idea_id, voter) <= 0:
+            elif tx.dots_on_idea(actor.workshop_id, idea_id, voter) <= 0:
                 raise InvalidInput("error.no_vote_to_take_back")
-            q.insert_vote(actor, _clean_caller(caller), idea_id, voter, delta)
+            values = {"idea_id": idea_id, "group_id": voter, "delta": delta}
+            return [("votes", event_row(tx.next_id(), actor, who, values))]
 
-        with self._check_then_append:
-            self.store.write(work)
+        self._participant_write(actor, Write.VOTE, rows)
+
+    def _participant_write(
+        self, actor: Actor, kind: Write, rows: Callable[[Tx], list[tuple[str, Row]]]
+    ) -> None:
+        """The one path of every participant write: in the transaction that commits it, read
+        the lock, ask the rules whether ``kind`` may be written, then let ``rows`` check the
+        write's own facts and give its rows.
+
+        Saves share commits (group commit), except votes: their dot limit is a check then an
+        append, so they commit one at a time.
+        """
+
+        def unit(tx: Tx) -> list[tuple[str, Row]]:
+            rules.check_entry(kind, tx.locked(actor.workshop_id))
+            return rows(tx)
+
+        if kind is not Write.VOTE:
+            self.store.append(unit)
+            return
+        with self._check_then_append:  # appends never conflict: the process makes it atomic
+            self.store.write(lambda tx: _insert_each(tx, unit(tx)))
 
     def set_locked(self, caller: Caller, locked: bool) -> None:
         """Close (or reopen) the breakout: while locked, nobody rates or enters ideas.
@@ -323,11 +364,11 @@ class WorkshopService:
     def update_workshop(self, caller: Caller, edit: WorkshopEdit) -> None:
         """Change the title, date and venue."""
         clean = WorkshopEdit(
-            _text(edit.title_th, MAX_FIELD, "field.title_th", required=True),
-            _text(edit.title_en, MAX_FIELD, "field.title_en", required=True),
-            _date(edit.held_on),
-            _text(edit.venue_th, MAX_FIELD, "field.venue_th"),
-            _text(edit.venue_en, MAX_FIELD, "field.venue_en"),
+            rules.text(edit.title_th, MAX_FIELD, "field.title_th", required=True),
+            rules.text(edit.title_en, MAX_FIELD, "field.title_en", required=True),
+            rules.date(edit.held_on),
+            rules.text(edit.venue_th, MAX_FIELD, "field.venue_th"),
+            rules.text(edit.venue_en, MAX_FIELD, "field.venue_en"),
         )
         self._as_facilitator(
             caller, lambda q, actor, _: q.update_workshop(actor.workshop_id, clean)
@@ -337,13 +378,13 @@ class WorkshopService:
         """Rename groups: {group id: (Thai name, English name)}, all or nothing."""
         clean = {
             gid: (
-                _text(th, MAX_NAME, "field.group_th", required=True),
-                _text(en, MAX_NAME, "field.group_en", required=True),
+                rules.text(th, MAX_NAME, "field.group_th", required=True),
+                rules.text(en, MAX_NAME, "field.group_en", required=True),
             )
             for gid, (th, en) in names.items()
         }
 
-        def work(q: Queries, actor: Actor, _: Caller) -> None:
+        def work(q: Tx, actor: Actor, _: Caller) -> None:
             groups = {g.id: (g.name_th, g.name_en) for g in q.groups(actor.workshop_id)}
             if not set(clean) <= set(groups):
                 raise NotFound("error.no_group")
@@ -365,19 +406,19 @@ class WorkshopService:
         for letter, (th, en) in descriptions.items():
             if letter not in GRADE_LETTERS:
                 raise InvalidInput("error.bad_grade", value=letter)
-            th = _text(th, MAX_TEXT, "field.description_th")
+            th = rules.text(th, MAX_TEXT, "field.description_th")
             levels.append(
-                GradeLevel(letter, "", "", th, _text(en, MAX_TEXT, "field.description_en"))
+                GradeLevel(letter, "", "", th, rules.text(en, MAX_TEXT, "field.description_en"))
             )
 
-        def work(q: Queries, actor: Actor, _: Caller) -> None:
+        def work(q: Tx, actor: Actor, _: Caller) -> None:
             for level in levels:
                 q.describe_grade(actor.workshop_id, level)
 
         self._as_facilitator(caller, work)
 
     def set_dots_per_group(self, caller: Caller, dots: int) -> None:
-        number = _count(dots, "field.dots")
+        number = rules.count(dots, "field.dots")
         if number is None or not 1 <= number <= MAX_DOTS:
             raise InvalidInput("error.bad_dots", value=dots, limit=MAX_DOTS)
         self._as_facilitator(
@@ -385,7 +426,8 @@ class WorkshopService:
         )
 
     def timer(self, workshop_id: int) -> Timer:
-        return self.store.read().timer(workshop_id)
+        with self.store.reading() as snap:
+            return snap.timer(workshop_id)
 
     def set_timer(self, caller: Caller, minutes: int) -> None:
         """Set the breakout timer to ``minutes``, standing still until it is started."""
@@ -416,7 +458,7 @@ class WorkshopService:
         self._timer_step(caller, lambda t, now: Timer(t.duration_s, t.duration_s, None))
 
     def _timer_step(self, caller: Caller, step: Callable[[Timer, dt.datetime], Timer]) -> None:
-        def work(q: Queries, actor: Actor, who: Caller) -> None:
+        def work(q: Tx, actor: Actor, who: Caller) -> None:
             q.insert_timer_event(actor, who, step(q.timer(actor.workshop_id), utcnow()))
 
         self._as_facilitator(caller, work)
@@ -427,7 +469,7 @@ class WorkshopService:
         if not sources:
             raise InvalidInput("error.nothing_to_merge")
 
-        def work(q: Queries, actor: Actor, who: Caller) -> None:
+        def work(q: Tx, actor: Actor, who: Caller) -> None:
             target = _live_idea(q, actor, into_idea_id)
             adopted = q.adopted_ideas(actor.workshop_id)
             for idea_id in sources:
@@ -448,22 +490,19 @@ class WorkshopService:
     def set_adopted(self, caller: Caller, idea_id: int, adopted: bool) -> None:
         """Put an idea into the plan (or take it out again)."""
 
-        def work(q: Queries, actor: Actor, who: Caller) -> None:
+        def work(q: Tx, actor: Actor, who: Caller) -> None:
             _live_idea(q, actor, idea_id)
             q.insert_adoption(actor, who, idea_id, adopted)
 
         self._as_facilitator(caller, work)
 
-    def _as_facilitator(
-        self, caller: Caller, work: Callable[[Queries, Actor, Caller], None]
-    ) -> None:
+    def _as_facilitator(self, caller: Caller, work: Callable[[Tx, Actor, Caller], None]) -> None:
         """Run a facilitator action; these go on while the workshop is locked."""
         clean = _clean_caller(caller)
 
-        def checked(q: Queries) -> None:
+        def checked(q: Tx) -> None:
             actor = _actor(q, caller.token)
-            if not actor.is_facilitator:
-                raise NotAllowed("error.facilitator_only")
+            rules.check_facilitator(actor)
             work(q, actor, clean)
 
         self.store.write(checked)
@@ -471,7 +510,8 @@ class WorkshopService:
     # --- facts remembered between writes (see __init__) ---------------------------------------
 
     def _participant(self, token: str) -> Actor:
-        """Who holds this code; the lock is checked when the write commits."""
+        """Who holds this code (a group's, remembered, or a facilitator's, read each time);
+        the lock is read when the write commits."""
         known = self._group_actors.get(token)
         if known is None:
             known = _actor(self.store.read(), token)
@@ -504,24 +544,102 @@ class WorkshopService:
             raise NotFound("error.no_fund")
         p = idea.plan
         plan = ActionPlan(
-            action=_text(p.action, MAX_FIELD, "field.action"),
-            responsible=_text(p.responsible, MAX_FIELD, "field.responsible"),
-            due=_due(p.due, plan_year),
-            partner=_text(p.partner, MAX_FIELD, "field.partner"),
-            budget_baht=_money(p.budget_baht, "field.budget"),
+            action=rules.text(p.action, MAX_FIELD, "field.action"),
+            responsible=rules.text(p.responsible, MAX_FIELD, "field.responsible"),
+            due=rules.due(p.due, plan_year),
+            partner=rules.text(p.partner, MAX_FIELD, "field.partner"),
+            budget_baht=rules.money(p.budget_baht, "field.budget"),
         )
-        text = _text(idea.text, MAX_TEXT, "field.idea", required=True)
+        text = rules.text(idea.text, MAX_TEXT, "field.idea", required=True)
         return IdeaInput(idea.area, text, idea.fund_id, plan)
+
+    # --- Reads for pages ---------------------------------------------------------------------
+    # Everything a screen reads, one call per screen, each from one snapshot: pages never reach
+    # the store themselves.
+
+    @classmethod
+    def open(cls, path: str | Path) -> WorkshopService:
+        """The app's service on the database file at ``path`` (made when it is missing)."""
+        return cls(Store(path))
+
+    def passcode_opens(self, workshop_id: int, passcode: str) -> bool:
+        """Whether ``passcode`` opens the workshop (the start page tells the demo's)."""
+        with self.store.reading() as snap:
+            salt, digest = snap.passcode_of(workshop_id)
+        return codes.passcode_matches(passcode, salt, digest)
+
+    def workspace(self, workshop_id: int, group_id: int) -> Workspace:
+        """What a group's page shows on every run: its funds to rate, and the workshop's areas,
+        grades and timer. Its ideas and the vote are read only when their tab is open."""
+        with self.store.reading() as snap:
+            grades = consolidate.current_grades(snap, workshop_id)
+            return Workspace(
+                areas=snap.areas(workshop_id),
+                levels=snap.grade_levels(workshop_id),
+                timer=snap.timer(workshop_id),
+                funds=grades[grades["group_id"] == group_id],
+                disagreements=consolidate.disagreements(snap, workshop_id),
+            )
+
+    def group_ideas(self, workshop_id: int, group_id: int) -> pd.DataFrame:
+        with self.store.reading() as snap:
+            return consolidate.ideas(snap, workshop_id, group_id)
+
+    def vote_board(self, workshop_id: int, group_id: int) -> VoteBoard:
+        """Every group's ideas, and the dots this group has put on each."""
+        with self.store.reading() as snap:
+            ideas = consolidate.ideas(snap, workshop_id)
+            return VoteBoard(ideas, snap.dots_by_idea(workshop_id, group_id))
+
+    def rating_history(self, workshop_id: int, fund_id: int) -> pd.DataFrame:
+        with self.store.reading() as snap:
+            return consolidate.rating_history(snap, workshop_id, fund_id)
+
+    def plenary(self, workshop_id: int) -> Plenary:
+        with self.store.reading() as snap:
+            return Plenary(snap.areas(workshop_id), consolidate.ideas(snap, workshop_id))
+
+    def dashboard(self, workshop_id: int) -> Dashboard:
+        with self.store.reading() as snap:
+            return consolidate.dashboard(snap, workshop_id)
+
+    def export(self, workshop_id: int, fmt: str, lang: str) -> bytes:
+        return export_plan(self.store, workshop_id, fmt, lang)
+
+    def commits(self) -> int:
+        """Writes committed so far: a cache of reads is good until this changes."""
+        return self.store.commits
+
+
+@dataclass(frozen=True)
+class Workspace:
+    areas: list[PlanArea]
+    levels: list[GradeLevel]
+    timer: Timer
+    funds: pd.DataFrame  # the group's funds with their current grades
+    disagreements: pd.DataFrame  # funds whose devices gave different grades just now
+
+
+@dataclass(frozen=True)
+class VoteBoard:
+    ideas: pd.DataFrame  # every group's
+    our_dots: dict[int, int]  # the group's dots per idea
+
+
+@dataclass(frozen=True)
+class Plenary:
+    areas: list[PlanArea]
+    ideas: pd.DataFrame
 
 
 # --- checks shared by the use cases -------------------------------------------------------------
 
 
-def _actor(q: Queries, token: str) -> Actor:
+def _actor(q: Snapshot, token: str) -> Actor:
     return _actor_and_lock(q, token)[0]
 
 
-def _actor_and_lock(q: Queries, token: str) -> tuple[Actor, bool]:
+def _actor_and_lock(q: Snapshot, token: str) -> tuple[Actor, bool]:
     token = token or ""
     found = q.who(codes.normalise_code(token), codes.token_digest(token))
     if found is None:
@@ -529,33 +647,24 @@ def _actor_and_lock(q: Queries, token: str) -> tuple[Actor, bool]:
     return found
 
 
-def _writer(q: Queries, caller: Caller, facilitator_only: bool = False) -> Actor:
-    actor, locked = _actor_and_lock(q, caller.token)
-    if facilitator_only and not actor.is_facilitator:
-        raise NotAllowed("error.facilitator_only")
-    if locked:
-        raise WorkshopLocked()
-    return actor
+def _insert_each(tx: Tx, rows: list[tuple[str, Row]]) -> None:
+    for table, row in rows:
+        tx.insert(table, [row])
 
 
-def _acting_group(q: Queries, actor: Actor, group_id: int | None) -> int:
+def _acting_group(q: Snapshot, actor: Actor, group_id: int | None) -> int:
     """The group a write is for: the caller's own, or the one a facilitator names."""
     if group_id is None or group_id == actor.group_id:
         if actor.group_id is None:
             raise NotFound("error.no_group")
         return actor.group_id
-    _require_group(actor, group_id)
+    rules.check_group(actor, group_id)
     if group_id not in {g.id for g in q.groups(actor.workshop_id)}:
         raise NotFound("error.no_group")
     return group_id
 
 
-def _require_group(actor: Actor, group_id: int) -> None:
-    if not actor.is_facilitator and actor.group_id != group_id:
-        raise NotAllowed("error.other_group")
-
-
-def _live_idea(q: Queries, actor: Actor, idea_id: int) -> StoredIdea:
+def _live_idea(q: Snapshot, actor: Actor, idea_id: int) -> StoredIdea:
     """The idea, if it is in the actor's workshop, not withdrawn and not merged away."""
     current = q.current_idea(idea_id)
     if current is None or current.workshop_id != actor.workshop_id or current.withdrawn:
@@ -565,31 +674,27 @@ def _live_idea(q: Queries, actor: Actor, idea_id: int) -> StoredIdea:
     return current
 
 
-def _own_live_idea(q: Queries, caller: Caller, idea_id: int) -> tuple[Actor, int, IdeaInput]:
-    """An idea its group may still change: not once the plenary has merged into it or adopted it,
-    since it then carries other groups' ideas and votes (the facilitator still may)."""
-    actor = _writer(q, caller)
+def _editable_idea(q: Snapshot, actor: Actor, idea_id: int) -> tuple[int, IdeaInput]:
+    """The group and content of a live idea the actor may change (see rules)."""
     current = _live_idea(q, actor, idea_id)
-    _require_group(actor, current.group_id)
-    in_plenary = q.ideas_merged_into(actor.workshop_id, idea_id) or idea_id in q.adopted_ideas(
-        actor.workshop_id
+    in_plenary = bool(q.ideas_merged_into(actor.workshop_id, idea_id)) or (
+        idea_id in q.adopted_ideas(actor.workshop_id)
     )
-    if not actor.is_facilitator and in_plenary:
-        raise NotAllowed("error.idea_in_plenary")
-    return actor, current.group_id, current.content
+    rules.check_idea_editable(actor, current.group_id, in_plenary)
+    return current.group_id, current.content
 
 
 def _clean_caller(caller: Caller) -> Caller:
     return Caller(
         caller.token,
-        _text(caller.device, MAX_NAME, "field.device") or "unknown",
-        _text(caller.name, MAX_NAME, "field.author"),
-        _text(caller.press, MAX_NAME, "field.device"),
+        rules.text(caller.device, MAX_NAME, "field.device") or "unknown",
+        rules.text(caller.name, MAX_NAME, "field.author"),
+        rules.text(caller.press, MAX_NAME, "field.device"),
     )
 
 
 def _import_rows(
-    q: Queries, workshop_id: int, rows: list[RosterRow], is_sample: bool
+    q: Tx, workshop_id: int, rows: list[RosterRow], is_sample: bool
 ) -> tuple[int, int]:
     groups = {g.name_th: g.id for g in q.groups(workshop_id)}
     unknown = [r for r in rows if r.district not in groups]
@@ -613,7 +718,7 @@ def _import_rows(
     return added, updated
 
 
-def _free_slug(q: Queries, stem: str) -> str:
+def _free_slug(q: Tx, stem: str) -> str:
     base = re.sub(r"[^a-z0-9-]+", "-", stem.lower()).strip("-")[:50] or "workshop"
     slug, n = base, 1
     while q.slug_taken(slug):
@@ -622,66 +727,17 @@ def _free_slug(q: Queries, stem: str) -> str:
     return slug
 
 
-def _free_join_code(q: Queries) -> str:
+def _free_join_code(q: Tx) -> str:
     while q.join_code_taken(code := codes.new_join_code()):
         pass
     return code
 
 
-# --- input cleaning -----------------------------------------------------------------------------
-
-
-def _text(value: object, limit: int, field: str, required: bool = False) -> str:
-    """Drop control and invisible characters (see ``visible``), trim, then check the length."""
-    text = visible(str(value or "")).strip()
-    if required and not text:
-        raise InvalidInput("error.required", field=field)
-    if len(text) > limit:
-        raise InvalidInput("error.too_long", field=field, limit=limit, length=len(text))
-    return text
-
-
-def _count(value: object, field: str) -> int | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = int(str(value).replace(",", "").strip())
-    except ValueError:
-        raise InvalidInput("error.not_a_number", field=field, value=value) from None
-    if not 0 <= number < 10**8:
-        raise InvalidInput("error.not_a_number", field=field, value=value)
-    return number
+# --- input cleaning ---------------------------------------------------------------------------
 
 
 def _timer_seconds(minutes: object) -> int:
-    number = _count(minutes, "field.minutes")
+    number = rules.count(minutes, "field.minutes")
     if number is None or not 1 <= number <= MAX_TIMER_MINUTES:
         raise InvalidInput("error.bad_minutes", value=minutes, limit=MAX_TIMER_MINUTES)
     return number * 60
-
-
-def _money(value: object, field: str) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        amount = Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation:
-        raise InvalidInput("error.not_a_number", field=field, value=value) from None
-    if not amount.is_finite() or not 0 <= amount < MAX_BUDGET:
-        raise InvalidInput("error.not_a_number", field=field, value=value)
-    return amount.quantize(Decimal("0.01"))
-
-
-def _date(value: object) -> dt.date:
-    """A workshop's date, within the years a template may give (2000-2100)."""
-    is_date = isinstance(value, dt.date) and not isinstance(value, dt.datetime)
-    if not is_date or not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise InvalidInput("error.bad_date", value=value, first=EARLIEST_DATE, last=LATEST_DATE)
-    return value
-
-
-def _due(value: str, plan_year: Callable[[], int]) -> str:
-    """A month or a quarter (calendar or fiscal) near the plan year: see welfare_core.due."""
-    if not (value or "").strip():
-        return ""
-    return parse_due(value, plan_year())

@@ -15,12 +15,12 @@ from pathlib import Path
 import duckdb
 from playwright.sync_api import Locator, Page, expect
 
+from welfare_core.db.store import Store
 from welfare_core.demo import DEMO_PASSCODE, create_demo
 from welfare_core.i18n import t
 from welfare_core.model import GRADE_LETTERS
 from welfare_core.roster import read_roster
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 from welfare_core.template import SESSIONS_DIR, load_template
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,8 +7,8 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 from bench.server import AppServer
 from welfare_core import consolidate
+from welfare_core.db.store import Store
 from welfare_core.i18n import t
-from welfare_core.store import Store
 
 from .browser_app import (
     SeededWorkshop,
@@ -67,8 +67,8 @@ def test_ticks_made_in_quick_succession_are_all_adopted(
     with demo_app.stopped():
         store = Store(demo_workshop.db)
         try:
-            plan = consolidate.plan(store, demo_workshop.id)
-            data = consolidate.ideas(store, demo_workshop.id)
+            plan = consolidate.plan(store.read(), demo_workshop.id)
+            data = consolidate.ideas(store.read(), demo_workshop.id)
         finally:
             store.close()
     first_area = next(iter(demo_workshop.area_names))

@@ -7,9 +7,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from bench.server import AppServer
+from welfare_core.db.store import Store
 from welfare_core.model import Caller
 from welfare_core.service import WorkshopService
-from welfare_core.store import Store
 
 from .browser_app import SeededWorkshop, open_page, wait_drawn
 

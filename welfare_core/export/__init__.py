@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from welfare_core.db.store import Store
 from welfare_core.errors import InvalidInput, NotFound
 from welfare_core.export.model import build
 from welfare_core.i18n import LANGUAGES
 from welfare_core.model import Workshop
-from welfare_core.store import Store
 
 FORMATS: tuple[str, ...] = ("xlsx", "docx", "pdf", "csv")
 MIME_TYPES: dict[str, str] = {
@@ -28,12 +28,14 @@ def export_plan(store: Store, workshop_id: int, fmt: str, lang: str) -> bytes:
     check_format(fmt)
     if lang not in LANGUAGES:
         raise InvalidInput("export.bad_lang", value=lang)
-    workshop = next((w for w in store.read().workshops() if w.id == workshop_id), None)
-    if workshop is None:
-        raise NotFound("error.no_workshop", slug=workshop_id)
+    with store.reading() as snap:  # one moment: a save meanwhile is in no table or in all
+        workshop = snap.workshop_by_id(workshop_id)
+        if workshop is None:
+            raise NotFound("error.no_workshop", slug=workshop_id)
+        model = build(snap, workshop, lang)
     # Each writer is imported on first use: WeasyPrint and the chart renderer are heavy.
     writer = import_module(f"welfare_core.export.{fmt}")
-    return writer.write(build(store, workshop, lang))
+    return writer.write(model)
 
 
 def file_name(workshop: Workshop, fmt: str) -> str:

@@ -1,4 +1,4 @@
-"""The export model: everything the four writers show, read once from the read models."""
+"""The export model: everything the four writers show, read once from one snapshot."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pandas as pd
 
 from welfare_core import consolidate
 from welfare_core.clock import THAI_TIME, utcnow
+from welfare_core.db.reads import Snapshot
 from welfare_core.due import due_words, long_date
 from welfare_core.i18n import t
 from welfare_core.model import GRADE_LETTERS, GradeLevel, PlanArea, Workshop
-from welfare_core.store import Store
 
 
 @dataclass(frozen=True)
@@ -88,29 +88,32 @@ class ExportModel:
         return self.text("better" if now < before else "worse")
 
 
-def build(store: Store, workshop: Workshop, lang: str) -> ExportModel:
-    q = store.read()
+def build(snap: Snapshot, workshop: Workshop, lang: str) -> ExportModel:
+    """Every table from ``snap``, each read once: the Funds sheet and the per-district counts
+    come from the same grades, so they agree whatever is saved meanwhile."""
     wid = workshop.id
-    funds = consolidate.current_grades(store, wid)
+    funds = consolidate.current_grades(snap, wid)
+    grade_counts = consolidate.count_grades(funds, snap.groups(wid))
     funds["rated_at"] = funds["rated_at"] + THAI_TIME
-    ideas = consolidate.ideas(store, wid).sort_values(
+    live = consolidate.ideas(snap, wid)
+    plan = consolidate.adopted_plan(live)
+    ideas = live.sort_values(
         ["area_position", "votes", "created_at"], ascending=[True, False, True]
     )
-    plan = consolidate.plan(store, wid)
-    grade_counts = consolidate.grade_counts(store, wid)
+    areas = snap.areas(wid)
     adopted = not plan.empty
     model = ExportModel(
         workshop=workshop,
         lang=lang,
-        grades=q.grade_levels(wid),
-        areas=q.areas(wid),
+        grades=snap.grade_levels(wid),
+        areas=areas,
         funds=funds,
         grade_counts=grade_counts,
         counts=_counts_by_district(grade_counts, funds),
         ideas=ideas.reset_index(drop=True),
         plan=plan if adopted else ideas.reset_index(drop=True),
         plan_adopted=adopted,
-        history=_history(store, wid),
+        history=_history(snap, wid, areas),
         exported_at=utcnow() + THAI_TIME,
     )
     model.funds["change"] = [model.change(row) for _, row in funds.iterrows()]
@@ -132,22 +135,22 @@ def _counts_by_district(counts: pd.DataFrame, funds: pd.DataFrame) -> pd.DataFra
     return table.reset_index()
 
 
-def _history(store: Store, workshop_id: int) -> pd.DataFrame:
+def _history(snap: Snapshot, workshop_id: int, areas: list[PlanArea]) -> pd.DataFrame:
     """Ratings, idea versions and the plenary's decisions in one list, oldest first, in Thai
     time."""
-    ratings = consolidate.rating_history(store, workshop_id).assign(
+    ratings = consolidate.rating_history(snap, workshop_id).assign(
         kind="rating", subject_th=lambda d: d["fund"], subject_en=lambda d: d["fund"]
     )
     ratings["content"] = ratings["grade"] + ": " + ratings["reason"]
-    versions = consolidate.idea_history(store, workshop_id)
-    areas = {a.key: a for a in store.read().areas(workshop_id)}
+    versions = consolidate.idea_history(snap, workshop_id)
+    by_key = {a.key: a for a in areas}
     versions = versions.assign(
         kind=versions["withdrawn"].map({True: "withdrawn", False: "idea"}),
-        subject_th=versions["area"].map(lambda k: areas[k].name_th),
-        subject_en=versions["area"].map(lambda k: areas[k].name_en),
+        subject_th=versions["area"].map(lambda k: by_key[k].name_th),
+        subject_en=versions["area"].map(lambda k: by_key[k].name_en),
         content=versions["text"],
     )
-    decisions = consolidate.plenary_history(store, workshop_id)
+    decisions = consolidate.plenary_history(snap, workshop_id)
     said = zip(decisions["kind"], decisions["idea"], decisions["into_idea"], strict=True)
     decisions = decisions.assign(
         subject_th=decisions["area_th"],

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
 from welfare_core.due import shown_year
 from welfare_core.export.model import ExportModel
+from welfare_core.export.tables import budget_total
 from welfare_core.model import GRADE_LETTERS, PlanArea
 
 DOCUMENT_IDEAS_PER_AREA = 100  # a national workshop has thousands; a reader wants the top
@@ -86,7 +87,9 @@ def build(model: ExportModel, chart: Callable[[ExportModel], bytes] | None) -> R
 def number(value: object, decimals: int = 0) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
-    return f"{Decimal(str(value)):,.{decimals}f}"  # str: numpy numbers do not convert
+    # str: numpy numbers do not convert. Half up, as a spreadsheet rounds the same number.
+    exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    return f"{exact:,.{decimals}f}"
 
 
 def _title_page(report: Report, model: ExportModel) -> None:
@@ -215,8 +218,7 @@ def _budget(value: object) -> str:
 
 
 def _sum(items: pd.DataFrame) -> str:
-    budgets = items["budget_baht"].dropna()
-    return number(budgets.sum()) if len(budgets) else NO_BUDGET
+    return number(budget_total(items)) or NO_BUDGET
 
 
 def _within_limit(report: Report, model: ExportModel, items: pd.DataFrame) -> pd.DataFrame:

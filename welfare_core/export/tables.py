@@ -108,6 +108,13 @@ def rows(model: ExportModel, columns: tuple[Column, ...], frame: pd.DataFrame) -
     return [[plain(c.value(model, r), c.kind) for c in columns] for r in frame.to_dict("records")]
 
 
+def budget_total(items: pd.DataFrame) -> Decimal | None:
+    """The items' budgets added up in exact baht (every format shows this one sum); None when
+    no item has a budget."""
+    amounts = [Decimal(str(b)) for b in items["budget_baht"] if pd.notna(b)]
+    return sum(amounts, Decimal(0)) if amounts else None
+
+
 def plain(value: object, kind: str) -> object:
     if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
         return None

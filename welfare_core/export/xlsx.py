@@ -193,8 +193,8 @@ def _with_totals(model: ExportModel, plan: pd.DataFrame, rows: list[list]) -> li
 def _total_row(label: str, area: str | None, items: pd.DataFrame) -> list:
     row: list = [None] * len(tables.PLAN)
     row[1], row[2] = area, label
-    amounts = [Decimal(str(b)) for b in items["budget_baht"] if pd.notna(b)]
-    row[tables.PLAN.index(tables.BUDGET)] = tables.plain(sum(amounts, Decimal(0)), "money")
+    total = tables.budget_total(items)
+    row[tables.PLAN.index(tables.BUDGET)] = tables.plain(total or Decimal(0), "money")
     return row
 
 

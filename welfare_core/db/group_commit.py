@@ -1,10 +1,14 @@
-"""Group commit: ratings and new ideas from many participants share one transaction.
+"""Group commit: participants' saves share one transaction.
 
 A commit costs far more than appending a row. When a room saves at once, one caller commits
-every row waiting in one transaction while the others wait; then it hands the turn to the
-first caller still waiting, whose commit takes the rows that came meanwhile. Each caller
+every save waiting in one transaction while the others wait; then it hands the turn to the
+first caller still waiting, whose commit takes the saves that came meanwhile. Each caller
 commits at most once, so nobody serves the room forever; nobody returns before the commit
-that holds their row, so "saved" still means on disk.
+that holds their rows, so "saved" still means on disk.
+
+A save is a unit of work handed over by the service: run inside the shared transaction, it
+checks whatever its rules say and returns its rows, or raises to be refused. This module only
+batches; it knows no rule.
 """
 
 from __future__ import annotations
@@ -12,36 +16,33 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from welfare_core.errors import WorkshopLocked
+from welfare_core.db.writes import Row, Tx
+from welfare_core.errors import WelfareError
 
-if TYPE_CHECKING:
-    from welfare_core.store import Queries
+Unit = Callable[[Tx], list[tuple[str, Row]]]  # the rows of one save: (table, row)
 
 
 @dataclass
 class _Waiting:
-    table: str
-    row: list
-    workshop_id: int
+    unit: Unit
     woken: threading.Event = field(default_factory=threading.Event)
     done: bool = False  # committed or refused; else woken to commit next
     error: BaseException | None = None
 
 
 class GroupCommit:
-    """Appends rows to event tables; a row of a workshop locked at commit time is refused."""
+    """Runs units of work in shared transactions; each is kept or refused on its own."""
 
-    def __init__(self, write: Callable[[Callable[[Queries], set[int]]], set[int]]) -> None:
+    def __init__(self, write: Callable[[Callable[[Tx], None]], None]) -> None:
         self._write = write  # Store.write: one transaction, retried on conflicts
         self._waiting: list[_Waiting] = []
         self._committing = False
         self._lock = threading.Lock()  # guards the two fields above
 
-    def append(self, table: str, row: list, workshop_id: int) -> None:
-        """Return once ``row`` is committed; raise what refused it."""
-        mine = _Waiting(table, row, workshop_id)
+    def append(self, unit: Unit) -> None:
+        """Return once the rows of ``unit`` are committed; raise what refused it."""
+        mine = _Waiting(unit)
         with self._lock:
             self._waiting.append(mine)
             my_turn = not self._committing
@@ -69,29 +70,29 @@ class GroupCommit:
 
     def _commit(self, batch: list[_Waiting]) -> None:
         try:
-            locked = self._write(lambda q: _insert(q, batch))
+            self._write(lambda tx: _run(tx, batch))
         except BaseException as exc:
             if len(batch) > 1:  # one bad row must not cost the others theirs: each alone
                 for item in batch:
                     self._commit([item])
                 return
             batch[0].error = exc
-        else:
-            for item in batch:
-                if item.workshop_id in locked:
-                    item.error = WorkshopLocked()
         for item in batch:
             item.done = True
             item.woken.set()
 
 
-def _insert(q: Queries, batch: list[_Waiting]) -> set[int]:
-    """Insert the rows of open workshops, table by table; return the locked workshops."""
-    locked = q.locked_among({item.workshop_id for item in batch})
-    tables: dict[str, list[list]] = {}
+def _run(tx: Tx, batch: list[_Waiting]) -> None:
+    """Run every unit; insert the rows of those not refused, table by table."""
+    tables: dict[tuple[str, tuple[str, ...]], list[Row]] = {}
     for item in batch:
-        if item.workshop_id not in locked:
-            tables.setdefault(item.table, []).append(item.row)
-    for table, rows in tables.items():
-        q.insert_rows(table, rows)
-    return locked
+        item.error = None  # a retried transaction runs every unit afresh
+        try:
+            rows = item.unit(tx)
+        except WelfareError as exc:  # refused by its rules: the others go on
+            item.error = exc
+            continue
+        for table, row in rows:
+            tables.setdefault((table, tuple(row)), []).append(row)
+    for (table, _), rows in tables.items():
+        tx.insert(table, rows)

@@ -1,0 +1,1 @@
+"""The Streamlit code the pages share: runtime, visitor, feedback and widgets."""
