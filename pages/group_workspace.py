@@ -4,6 +4,8 @@ The join code lives in the link, so a reload or a server restart comes back to t
 Every run reads the database afresh: what others in the group saved shows at the next click.
 """
 
+from collections.abc import Collection
+
 import pandas as pd
 import streamlit as st
 
@@ -31,6 +33,7 @@ from welfare_ui.visitor import (
     forget_group,
     joined_code,
     keep_draft,
+    keep_on_change,
     open_group,
     press,
     restore_draft,
@@ -65,6 +68,7 @@ new_idea = form_key("new-idea")  # the new idea's widgets get new keys after eac
 IDEA_DRAFT = {field: f"{new_idea}-{field}" for field in ("area", "text", "a", "r", "d", "p", "b")}
 PAGE_DRAFT = {"author": "author", "tab": "workspace-tab"}
 VOTE_DRAFT = {"vote-area": "vote-area"}
+RATING_FIELDS = ("grade", "reason", "members", "balance")  # a draft per fund: rate-ID-field
 restore_draft(owner, PAGE_DRAFT, {"tab": TABS})
 me = Caller(group.join_code, device(), st.session_state.get("author", ""), press())
 
@@ -83,53 +87,74 @@ def limited(field: str) -> str:
     return tr("workspace.limited", field=tr(field).capitalize(), limit=f"{MAX_TEXT:,}")
 
 
+@st.fragment
 def rating_form(fund: pd.Series) -> None:
-    """Rate one fund; the grade descriptions are the radio's captions."""
-    current = fund["grade"] if pd.notna(fund["grade"]) else None
-    form = f"rate-{fund['fund_id']}"
-    # The form starts from the current rating, so a change keeps the figures. Its key does not
-    # follow other devices' ratings: a form being filled in must survive them and still submit.
-    # Closed entry: the button is disabled, as the idea form's is. The fields are not: a form
-    # whose fields turn disabled drops what was typed before entry closed.
-    closed = workshop.locked
-    with st.form(form_key(form), border=False):
-        grade = st.radio(
-            tr("col.grade"),
-            GRADE_LETTERS,
-            index=GRADE_LETTERS.index(current) if current else None,
-            format_func=GRADE_LABELS.get,
-            captions=[
-                markdown_escaped(pick(levels[g].description_th, levels[g].description_en))
-                if g in levels
-                else ""
-                for g in GRADE_LETTERS
-            ],
-        )
-        reason = st.text_area(
-            limited("field.reason"),
-            value=fund["reason"] if current else "",
-            placeholder=tr("workspace.reason_hint"),
-        )
-        left, right = st.columns(2)
-        # No minimum here: the service refuses a negative figure with a sentence, where the
-        # browser would silently block the button.
-        members = left.number_input(
-            tr("field.members").capitalize(),
-            step=1,
-            value=int(fund["members"]) if pd.notna(fund["members"]) else None,
-        )
-        balance = right.number_input(
-            tr("field.balance").capitalize(),
-            step=1000.0,
-            value=float(fund["balance_baht"]) if pd.notna(fund["balance_baht"]) else None,
-        )
-        if st.form_submit_button(tr("workspace.save_rating"), type="primary", disabled=closed):
-            if grade is None:
-                st.error(tr("workspace.choose_grade"), icon=":material/error:")
-            else:
-                rating = RatingInput(int(fund["fund_id"]), grade, reason, members, balance)
-                attempt(lambda: svc.rate_fund(me, rating), "workspace.rating_saved", renew=form)
-    history = svc.rating_history(wid, int(fund["fund_id"]))
+    """Rate one fund; the grade descriptions are the radio's captions.
+
+    Not a form: a field reaches the server when it is changed and the device's draft keeps it,
+    so a reload brings back a half-filled rating of this fund. A fragment: such a change reruns
+    this box only, not the page (page runs share one core). Only a changed field becomes a
+    draft: one left alone follows the stored rating. The fields start from the current rating,
+    so a change keeps the figures; their keys do not follow other devices' ratings, so what is
+    being filled in survives them. Closed entry disables Save, as the idea form's, not the
+    fields: Chromium shows a field turned disabled with its first value, and the typing is lost.
+    """
+    fund_id = int(fund["fund_id"])
+    form = f"rate-{fund_id}"
+    prefix = form_key(form)  # new keys after a save: the fields start from the saved rating
+    widgets = {f"{form}-{field}": f"{prefix}-{field}" for field in RATING_FIELDS}
+    restore_draft(owner, widgets, {f"{form}-grade": GRADE_LETTERS})
+    stored = (
+        fund["grade"] if pd.notna(fund["grade"]) else None,
+        fund["reason"] if pd.notna(fund["grade"]) else "",
+        int(fund["members"]) if pd.notna(fund["members"]) else None,
+        float(fund["balance_baht"]) if pd.notna(fund["balance_baht"]) else None,
+    )
+    # Started here, not with the widgets' own values: those would clash with a restored draft.
+    for key, value in zip(widgets.values(), stored, strict=True):
+        st.session_state.setdefault(key, value)
+
+    def field(name: str) -> dict[str, object]:
+        """A field's key, and its draft kept when the user changes it."""
+        key = widgets[f"{form}-{name}"]
+        return {"key": key, "on_change": keep_on_change(owner, f"{form}-{name}", key)}
+
+    grade = st.radio(
+        tr("col.grade"),
+        GRADE_LETTERS,
+        index=None,
+        format_func=GRADE_LABELS.get,
+        captions=[
+            markdown_escaped(pick(levels[g].description_th, levels[g].description_en))
+            if g in levels
+            else ""
+            for g in GRADE_LETTERS
+        ],
+        **field("grade"),
+    )
+    reason = st.text_area(
+        limited("field.reason"), placeholder=tr("workspace.reason_hint"), **field("reason")
+    )
+    left, right = st.columns(2)
+    # No minimum here: the service refuses a negative figure with a sentence, where the
+    # browser would silently block the button.
+    members = left.number_input(
+        tr("field.members").capitalize(), step=1, value=None, **field("members")
+    )
+    balance = right.number_input(
+        tr("field.balance").capitalize(), step=1000.0, value=None, **field("balance")
+    )
+    # A run of this box alone does not run the page: when entry was closed or opened since the
+    # page was drawn, the whole page is drawn again, with the notice that says why Save is off.
+    if svc.join(group.join_code)[0].locked != workshop.locked:
+        st.rerun()
+    if st.button(tr("workspace.save_rating"), type="primary", disabled=workshop.locked, key=prefix):
+        if grade is None:
+            st.error(tr("workspace.choose_grade"), icon=":material/error:")
+        else:
+            rating = RatingInput(fund_id, grade, reason, members, balance)
+            attempt(lambda: save_rating(rating, widgets), "workspace.rating_saved", renew=form)
+    history = svc.rating_history(wid, fund_id)
     if len(history) > 1:
         with st.popover(tr("workspace.history", count=len(history))):
             st.dataframe(
@@ -185,6 +210,12 @@ def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, Act
             key=f"{prefix}-b",
         )
     return text, ActionPlan(action, who, due, partner, budget)
+
+
+def save_rating(rating: RatingInput, fields: Collection[str]) -> int:
+    rating_id = svc.rate_fund(me, rating)
+    drafts().forget(owner, fields)
+    return rating_id
 
 
 def save_new_idea(idea: IdeaInput) -> int:
@@ -309,6 +340,9 @@ keep_draft(owner, PAGE_DRAFT)
 if rate_tab.open:
     # Two devices of the group gave different grades just now: say so where the fund is rated.
     split = ws.disagreements.set_index("fund_id")["grades"].to_dict()
+    # The funds' boxes open before a reload are open after it, with their drafts in them.
+    boxes = {f"fund-{fund_id}": f"fund-{fund_id}" for fund_id in mine["fund_id"]}
+    restore_draft(owner, boxes, {})
     with rate_tab:
         for _, fund in mine.iterrows():
             fund_id = int(fund["fund_id"])
@@ -334,6 +368,7 @@ if rate_tab.open:
                     if pd.notna(fund["previous_grade"]):
                         st.caption(tr("workspace.previous_grade", grade=fund["previous_grade"]))
                     rating_form(fund)
+    keep_draft(owner, boxes)
 
 if ideas_tab.open:
     with ideas_tab:

@@ -238,6 +238,11 @@ def new_idea(at: AppTest, widget: str = "text"):
     return kinds.get(widget, at.text_input)(key=f"new-idea-0-{widget}")
 
 
+def rating_button(at: AppTest):
+    """The Save button of the open fund's rating (a button beside its fields, not a form's)."""
+    return next(b for b in at.button if (b.key or "").startswith("rate-"))
+
+
 def add_idea_button(at: AppTest):
     return at.button(key="new-idea-0")
 

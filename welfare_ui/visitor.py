@@ -226,6 +226,12 @@ def restore_draft(
             st.session_state[key] = draft[name]
 
 
+def keep_on_change(owner: Owner, name: str, key: str) -> Callable[[], None]:
+    """An on_change callback: the draft's field ``name`` follows the widget ``key`` once the user
+    changes it (a field left alone keeps following what is stored)."""
+    return lambda: drafts().keep(owner, {name: st.session_state[key]})
+
+
 def keep_draft(owner: Owner, widgets: Mapping[str, str]) -> None:
     """After the widgets are drawn: what they hold now is the device's draft."""
     held = {name: st.session_state[key] for name, key in widgets.items() if key in st.session_state}

@@ -8,7 +8,16 @@ from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
-from support import add_idea_button, app, facts, facts_slug, new_idea, stored, workspace
+from support import (
+    add_idea_button,
+    app,
+    facts,
+    facts_slug,
+    new_idea,
+    rating_button,
+    stored,
+    workspace,
+)
 
 from welfare_core import codes, consolidate
 from welfare_core.db.store import Store
@@ -47,7 +56,7 @@ def test_rating_a_fund_stores_a_row_and_shows_the_new_grade(db):
     at = workspace("th", group.join_code, fund_open=known["first_fund"][group.id]).run()
     at.radio[0].set_value("A")
     at.text_area[0].input("ทะเบียนสมาชิกครบ ประชุมทุกเดือน")
-    at.form_submit_button[0].click().run()
+    rating_button(at).click().run()
     assert not at.exception
     assert at.toast[0].value == t("workspace.rating_saved", "th")
     assert stored(db, "ratings") == before + 1
@@ -63,13 +72,13 @@ def test_a_rating_without_a_reason_or_too_long_is_refused_and_nothing_is_stored(
     at = workspace("en", group.join_code, fund_open=known["first_fund"][group.id]).run()
     at.radio[0].set_value("B")
     at.text_area[0].input("")  # the form starts from the current reason
-    at.form_submit_button[0].click().run()
+    rating_button(at).click().run()
     assert at.error[0].value == markdown_escaped(
         t("error.required", "en", field=t("field.reason", "en"))
     )
     at.radio[0].set_value("B")
     at.text_area[0].input("ก" * (MAX_TEXT + 1))
-    at.form_submit_button[0].click().run()
+    rating_button(at).click().run()
     assert "1001" in at.error[0].value and "1000" in at.error[0].value
     assert stored(db, "ratings") == before
 
@@ -218,10 +227,10 @@ def test_changing_a_rating_starts_from_the_current_one_and_keeps_its_figures(db)
     at.text_area[0].input("first")
     at.number_input[0].set_value(120)
     at.number_input[1].set_value(350000.0)
-    at.form_submit_button[0].click().run()
+    rating_button(at).click().run()
     assert (at.text_area[0].value, at.number_input[0].value) == ("first", 120)
     at.radio[0].set_value("A")
-    at.form_submit_button[0].click().run()
+    rating_button(at).click().run()
     store = Store(db)
     try:
         latest = consolidate.rating_history(store.read(), known["workshop"].id, fund).iloc[-1]
@@ -243,7 +252,7 @@ def test_the_rating_history_shows_dates_as_the_language_writes_them(db, lang, sh
     for grade in "AB":
         at.radio[0].set_value(grade)
         at.text_area[0].input(f"grade {grade}")
-        at.form_submit_button[0].click().run()
+        rating_button(at).click().run()
     times = at.dataframe[0].value[t("col.time", lang)].tolist()
     assert times and all(re.fullmatch(shown, time) for time in times)
 
@@ -257,7 +266,7 @@ def test_two_devices_rating_a_fund_differently_both_succeed_and_the_group_is_tol
     for at, grade in ((phone.run(), "A"), (laptop.run(), "C")):
         at.radio[0].set_value(grade)
         at.text_area[0].input(f"grade {grade}")
-        at.form_submit_button[0].click().run()
+        rating_button(at).click().run()
         assert at.toast[0].value == t("workspace.rating_saved", "en")
     phone.run()
     assert t("workspace.disagreement", "en", grades="A/C") in [w.value for w in phone.warning]
@@ -280,14 +289,14 @@ def test_the_groups_next_save_clears_the_disagreement_on_its_page(db):
     for at, grade in ((phone.run(), "A"), (laptop.run(), "C")):
         at.radio[0].set_value(grade)
         at.text_area[0].input(f"grade {grade}")
-        at.form_submit_button[0].click().run()
+        rating_button(at).click().run()
     assert told(laptop) == (True, True)
     # The group agrees on C; the phone, which said A, saves it.
     phone.run()
     assert told(phone) == (True, True)
     phone.radio[0].set_value("C")
     phone.text_area[0].input("agreed: C")
-    phone.form_submit_button[0].click().run()
+    rating_button(phone).click().run()
     assert told(phone) == (False, False)
     assert told(laptop.run()) == (False, False)
 
@@ -317,7 +326,7 @@ def test_an_error_quoting_typed_markup_shows_it_as_text(db):
 def test_a_wrong_code_in_the_link_says_so(db):
     at = workspace("en", "ABCD-EFGH").run()
     assert at.error[0].value == markdown_escaped(t("error.bad_code", "en"))
-    assert not at.form
+    assert not at.form and not at.button
 
 
 def test_a_locked_workshop_shows_why_entry_is_closed_and_disables_saving_a_rating(db):
@@ -330,4 +339,4 @@ def test_a_locked_workshop_shows_why_entry_is_closed_and_disables_saving_a_ratin
     group = known["groups"][0]
     at = workspace("th", group.join_code, fund_open=known["first_fund"][group.id]).run()
     assert at.warning[0].value == t("workspace.locked", "th")
-    assert at.form_submit_button[0].disabled  # as the idea form's button is
+    assert rating_button(at).disabled  # as the idea form's button is
