@@ -24,7 +24,8 @@ from welfare_core.db.store import Store
 from welfare_core.demo import DEMO_PASSCODE
 from welfare_core.i18n import t
 from welfare_core.model import Caller, IdeaInput
-from welfare_core.service import MAX_TEXT, WorkshopService
+from welfare_core.service import WorkshopService
+from welfare_core.text import MAX_TEXT
 from welfare_ui.feedback import markdown_escaped
 from welfare_ui.visitor import Drafts
 
