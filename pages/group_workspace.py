@@ -132,11 +132,11 @@ def rating_form(fund: pd.Series) -> None:
     balance = right.number_input(
         tr("field.balance").capitalize(), step=1000.0, value=None, **field("balance")
     )
-    # A run of this box alone does not run the page: when entry was closed or opened since the
-    # page was drawn, the whole page is drawn again, with the notice that says why Save is off.
-    if svc.join(group.join_code)[0].locked != workshop.locked:
-        st.rerun()
     if st.button(tr("workspace.save_rating"), type="primary", disabled=workshop.locked, key=prefix):
+        # A run of this box alone does not run the page: when entry was closed since the page
+        # was drawn, the whole page is drawn again, with the notice that says why Save is off.
+        if svc.join(group.join_code)[0].locked:
+            st.rerun()
         if grade is None:
             st.error(tr("workspace.choose_grade"), icon=":material/error:")
         else:

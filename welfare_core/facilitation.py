@@ -16,7 +16,6 @@ from welfare_core.db.store import Store
 from welfare_core.db.writes import Tx
 from welfare_core.errors import (
     InvalidInput,
-    NotAllowed,
     NotFound,
     RosterError,
     RowProblem,
@@ -44,9 +43,9 @@ class FacilitatorActions:
         """Add funds, updating funds already there (same name and district); all or nothing."""
 
         def work(q: Tx) -> tuple[int, int]:
-            actor, locked = lookups.actor_and_lock(q, caller.token)
+            actor = lookups.actor_of(q, caller.token)
             rules.check_facilitator(actor)
-            rules.check_entry(Write.ROSTER, locked)
+            rules.check_entry(Write.ROSTER, q.locked(actor.workshop_id))
             return import_rows(q, actor.workshop_id, rows, is_sample=False)
 
         return self.store.write(work)
@@ -64,8 +63,7 @@ class FacilitatorActions:
     def back_up(self, caller: Caller) -> Path:
         """A snapshot now, for the facilitator (it holds every workshop of the file)."""
         with self.store.reading() as snap:
-            if not lookups.actor_of(snap, caller.token).is_facilitator:
-                raise NotAllowed("error.facilitator_only")
+            rules.check_facilitator(lookups.actor_of(snap, caller.token))
         return self.backups.now()
 
     def log_damage(self) -> WelfareError | None:

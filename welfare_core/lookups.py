@@ -12,10 +12,7 @@ from welfare_core.text import MAX_NAME
 
 
 def actor_of(q: Snapshot, token: str) -> Actor:
-    return actor_and_lock(q, token)[0]
-
-
-def actor_and_lock(q: Snapshot, token: str) -> tuple[Actor, bool]:
+    """Who holds this join code or facilitator token; NotAllowed when nobody does."""
     token = token or ""
     found = q.who(codes.normalise_code(token), codes.token_digest(token))
     if found is None:

@@ -92,6 +92,15 @@ class PageReads:
         with self.store.reading() as snap:
             return Plenary(snap.areas(workshop_id), consolidate.ideas(snap, workshop_id))
 
+    def status(self, slug: str) -> Status:
+        """A workshop and its progress per group, read together (the status command)."""
+        with self.store.reading() as snap:
+            workshop = snap.workshop_by_slug(slug)
+            if workshop is None:
+                raise NotFound("error.no_workshop", slug=slug)
+            progress = consolidate.progress(snap, workshop.id)
+            return Status(workshop, snap.areas(workshop.id), progress)
+
     def dashboard(self, workshop_id: int) -> Dashboard:
         with self.store.reading() as snap:
             return consolidate.dashboard(snap, workshop_id)
@@ -123,3 +132,10 @@ class VoteBoard:
 class Plenary:
     areas: list[PlanArea]
     ideas: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Status:
+    workshop: Workshop
+    areas: list[PlanArea]
+    progress: pd.DataFrame  # per group: funds, rated, live ideas per area

@@ -117,15 +117,17 @@ class ParticipantWrites:
         the lock, ask the rules whether ``kind`` may be written, then let ``rows`` check the
         write's own facts and give its rows.
 
-        Saves share commits (group commit), except votes: their dot limit is a check then an
-        append, so they commit one at a time.
+        New ratings and ideas share commits (group commit): each stands alone. A vote (its dot
+        limit), an edit and a withdrawal (the idea they check must still be live: a withdrawal
+        and an edit in one shared commit would not see each other) are a check then an append,
+        so they commit one at a time.
         """
 
         def unit(tx: Tx) -> list[tuple[str, Row]]:
             rules.check_entry(kind, tx.locked(actor.workshop_id))
             return rows(tx)
 
-        if kind is not Write.VOTE:
+        if kind in (Write.RATING, Write.NEW_IDEA):
             self.store.append(unit)
             return
         with self._check_then_append:  # appends never conflict: the process makes it atomic

@@ -9,7 +9,7 @@ import re
 import threading
 from pathlib import Path
 
-from welfare_core import codes, lookups
+from welfare_core import codes, lookups, rules
 from welfare_core.backup import Backups, backup_dir
 from welfare_core.db.store import Store
 from welfare_core.db.writes import Tx
@@ -109,8 +109,7 @@ class WorkshopService(ParticipantWrites, FacilitatorActions, PageReads):
     ) -> CreatedWorkshop:
         """``create_from_template`` for the set-up page: a signed-in facilitator (of any
         workshop) starts a new one. The command line, which owns the file, needs no caller."""
-        if not self.actor(caller.token).is_facilitator:
-            raise NotAllowed("error.facilitator_only")
+        rules.check_facilitator(self.actor(caller.token))
         return self.create_from_template(template, roster, passcode)
 
     def join(self, code: str) -> tuple[Workshop, Group]:
@@ -126,8 +125,7 @@ class WorkshopService(ParticipantWrites, FacilitatorActions, PageReads):
     def facilitated(self, token: str) -> Workshop:
         """The workshop a facilitator token signs in to; NotAllowed once it has expired."""
         actor = self.actor(token)
-        if not actor.is_facilitator:
-            raise NotAllowed("error.facilitator_only")
+        rules.check_facilitator(actor)
         with self.store.reading() as snap:
             return snap.workshop_by_id(actor.workshop_id)
 

@@ -175,6 +175,7 @@ NOT_WRITES = {
     "rating_history": "reads",
     "plenary": "reads; the page is the signed-in facilitator's",
     "dashboard": "reads",
+    "status": "reads; the command line owns the file",
     "export": "reads; the page is the signed-in facilitator's",
     "commits": "reads a count",
 }
