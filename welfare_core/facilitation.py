@@ -30,7 +30,7 @@ from welfare_core.model import (
     Timer,
     WorkshopEdit,
 )
-from welfare_core.rules import MAX_DOTS, MAX_TIMER_MINUTES, Write
+from welfare_core.rules import Write
 from welfare_core.text import MAX_FIELD, MAX_NAME, MAX_TEXT
 
 
@@ -127,23 +127,21 @@ class FacilitatorActions:
         self._as_facilitator(caller, work)
 
     def set_dots_per_group(self, caller: Caller, dots: int) -> None:
-        number = rules.count(dots, "field.dots")
-        if number is None or not 1 <= number <= MAX_DOTS:
-            raise InvalidInput("error.bad_dots", value=dots, limit=MAX_DOTS)
+        number = rules.dots(dots)
         self._as_facilitator(
             caller, lambda q, actor, _: q.set_dots_per_group(actor.workshop_id, number)
         )
 
     def set_timer(self, caller: Caller, minutes: int) -> None:
         """Set the breakout timer to ``minutes``, standing still until it is started."""
-        seconds = _timer_seconds(minutes)
+        seconds = rules.timer_seconds(minutes)
         self._timer_step(caller, lambda t, now: Timer(seconds, seconds, None))
 
     def start_timer(self, caller: Caller, minutes: int | None = None) -> None:
         """Start (or resume) the timer. With ``minutes`` (the set-up page's box), a timer set to
         another length, or never set, starts afresh at that length: one click, not set then
         start. Without them, a timer that was never set cannot start."""
-        seconds = None if minutes is None else _timer_seconds(minutes)
+        seconds = None if minutes is None else rules.timer_seconds(minutes)
 
         def step(t: Timer, now: dt.datetime) -> Timer:
             if seconds is not None and t.duration_s != seconds:
@@ -234,10 +232,3 @@ def import_rows(q: Tx, workshop_id: int, rows: list[RosterRow], is_sample: bool)
             q.update_fund(fund_id, row)
             updated += 1
     return added, updated
-
-
-def _timer_seconds(minutes: object) -> int:
-    number = rules.count(minutes, "field.minutes")
-    if number is None or not 1 <= number <= MAX_TIMER_MINUTES:
-        raise InvalidInput("error.bad_minutes", value=minutes, limit=MAX_TIMER_MINUTES)
-    return number * 60

@@ -12,7 +12,7 @@ from welfare_core import lookups, rules
 from welfare_core.db.store import Store
 from welfare_core.db.writes import Row, Tx, event_row, idea_version_row, rating_row
 from welfare_core.errors import InvalidInput, NotFound
-from welfare_core.model import GRADE_LETTERS, ActionPlan, Actor, Caller, IdeaInput, RatingInput
+from welfare_core.model import ActionPlan, Actor, Caller, IdeaInput, RatingInput
 from welfare_core.rules import Write
 from welfare_core.text import MAX_FIELD, MAX_TEXT
 
@@ -26,12 +26,9 @@ class ParticipantWrites:
 
     def rate_fund(self, caller: Caller, rating: RatingInput) -> int:
         """Append a rating; the fund's current grade is its newest rating."""
-        grade = str(rating.grade).strip().upper()
-        if grade not in GRADE_LETTERS:
-            raise InvalidInput("error.bad_grade", value=rating.grade)
         clean = replace(
             rating,
-            grade=grade,
+            grade=rules.grade(rating.grade),
             reason=rules.text(rating.reason, MAX_TEXT, "field.reason", required=True),
             members=rules.count(rating.members, "field.members"),
             balance_baht=rules.money(rating.balance_baht, "field.balance"),

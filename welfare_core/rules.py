@@ -10,7 +10,7 @@ from enum import Enum
 
 from welfare_core.due import parse_due
 from welfare_core.errors import InvalidInput, NotAllowed, WorkshopLocked
-from welfare_core.model import Actor
+from welfare_core.model import GRADE_LETTERS, Actor
 from welfare_core.template import EARLIEST_DATE, LATEST_DATE
 from welfare_core.text import visible
 
@@ -64,6 +64,30 @@ def check_idea_editable(actor: Actor, group_id: int, in_plenary: bool) -> None:
 
 
 # --- input cleaning -----------------------------------------------------------------------------
+
+
+def grade(value: object) -> str:
+    """A grade letter, whatever its case and spaces ("b " is B); anything else is refused."""
+    letter = str(value).strip().upper()
+    if letter not in GRADE_LETTERS:
+        raise InvalidInput("error.bad_grade", value=value)
+    return letter
+
+
+def dots(value: object) -> int:
+    """A group's dots for the plenary vote: 1 to MAX_DOTS."""
+    number = count(value, "field.dots")
+    if number is None or not 1 <= number <= MAX_DOTS:
+        raise InvalidInput("error.bad_dots", value=value, limit=MAX_DOTS)
+    return number
+
+
+def timer_seconds(minutes: object) -> int:
+    """The breakout timer's length: 1 to MAX_TIMER_MINUTES minutes, in seconds."""
+    number = count(minutes, "field.minutes")
+    if number is None or not 1 <= number <= MAX_TIMER_MINUTES:
+        raise InvalidInput("error.bad_minutes", value=minutes, limit=MAX_TIMER_MINUTES)
+    return number * 60
 
 
 def text(value: object, limit: int, field: str, required: bool = False) -> str:

@@ -89,3 +89,26 @@ def test_only_the_facilitator_passes_the_facilitator_check():
     rules.check_facilitator(FACILITATOR)
     with pytest.raises(NotAllowed):
         rules.check_facilitator(GROUP)
+
+
+@pytest.mark.parametrize("typed, kept", [("A", "A"), (" b ", "B"), ("d", "D")])
+def test_a_grade_is_a_letter_a_to_d_whatever_its_case(typed, kept):
+    assert rules.grade(typed) == kept
+
+
+@pytest.mark.parametrize("typed", ["E", "", "AB", "1", None])
+def test_anything_but_a_grade_letter_is_refused(typed):
+    with pytest.raises(InvalidInput, match="grade"):
+        rules.grade(typed)
+
+
+def test_dots_and_timer_minutes_stay_within_their_limits():
+    assert rules.dots("5") == 5 and rules.dots(rules.MAX_DOTS) == rules.MAX_DOTS
+    assert rules.timer_seconds(20) == 1200
+    assert rules.timer_seconds(rules.MAX_TIMER_MINUTES) == rules.MAX_TIMER_MINUTES * 60
+    for refused in (0, rules.MAX_DOTS + 1, "ห้า", -1):
+        with pytest.raises(InvalidInput):
+            rules.dots(refused)
+    for refused in (0, rules.MAX_TIMER_MINUTES + 1, "", 1.5):
+        with pytest.raises(InvalidInput):
+            rules.timer_seconds(refused)
