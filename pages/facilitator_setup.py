@@ -2,11 +2,12 @@
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from welfare_core.clock import utcnow
 from welfare_core.errors import RosterError, TemplateError, WelfareError
 from welfare_core.links import base_url
-from welfare_core.model import RosterRow, WorkshopEdit
+from welfare_core.model import Group, RosterRow, WorkshopEdit
 from welfare_core.roster import read_roster
 from welfare_core.rules import MAX_TIMER_MINUTES
 from welfare_core.template import available_templates, load_template
@@ -27,10 +28,11 @@ from welfare_ui.widgets import grade_labels, join_code_cards, timer_display
 svc = service()
 workshop, me = require_facilitator()
 wid = workshop.id
-groups = svc.groups(wid)
+view = svc.setup(wid)
+groups = view.groups
 
 
-def checked_roster(upload, known_groups) -> list[RosterRow] | None:
+def checked_roster(upload: UploadedFile, known_groups: list[Group]) -> list[RosterRow] | None:
     """The roster's rows, or None after showing every row problem (nothing is saved)."""
     try:
         return read_roster(upload.getvalue(), upload.name, known_groups)
@@ -106,7 +108,7 @@ if session_tab.open:
         with timer_col:
             # The count-down says "time left" itself: the heading names the tool.
             st.subheader(tr("timer.title"), anchor=False)
-            timer = svc.timer(wid)
+            timer = view.timer
             timer_display(timer)
             # Not a form: Start uses the minutes in the box too, one click instead of two.
             minutes = st.number_input(
@@ -169,7 +171,7 @@ if facts_tab.open:
         with st.form("grades"):
             st.subheader(tr("setup.grades_title"), anchor=False)
             descriptions = {}
-            levels = svc.grade_levels(wid)
+            levels = view.levels
             labels = grade_labels(levels)
             for level in levels:
                 st.markdown(f"**{markdown_escaped(labels[level.letter])}**")

@@ -92,6 +92,13 @@ class PageReads:
         with self.store.reading() as snap:
             return Plenary(snap.areas(workshop_id), consolidate.ideas(snap, workshop_id))
 
+    def setup(self, workshop_id: int) -> Setup:
+        """What the set-up page shows of a workshop: its groups, timer and grades."""
+        with self.store.reading() as snap:
+            return Setup(
+                snap.groups(workshop_id), snap.timer(workshop_id), snap.grade_levels(workshop_id)
+            )
+
     def status(self, slug: str) -> Status:
         """A workshop and its progress per group, read together (the status command)."""
         with self.store.reading() as snap:
@@ -132,6 +139,13 @@ class VoteBoard:
 class Plenary:
     areas: list[PlanArea]
     ideas: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class Setup:
+    groups: list[Group]
+    timer: Timer
+    levels: list[GradeLevel]
 
 
 @dataclass(frozen=True)

@@ -176,6 +176,7 @@ NOT_WRITES = {
     "plenary": "reads; the page is the signed-in facilitator's",
     "dashboard": "reads",
     "status": "reads; the command line owns the file",
+    "setup": "reads; the page is the signed-in facilitator's",
     "export": "reads; the page is the signed-in facilitator's",
     "commits": "reads a count",
 }
