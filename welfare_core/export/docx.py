@@ -306,7 +306,7 @@ def _cell(cell, text: str, numeric: bool, width, bold: bool = False) -> None:
 def _cell_margins(grid) -> None:
     """A little room above and below: Thai marks stand above and below the line."""
     margins = OxmlElement("w:tblCellMar")
-    for side, twips in (("top", 30), ("left", 85), ("bottom", 30), ("right", 85)):
+    for side, twips in (("top", 30), ("left", 60), ("bottom", 30), ("right", 60)):
         element = OxmlElement(f"w:{side}")
         element.set(qn("w:w"), str(twips))
         element.set(qn("w:type"), "dxa")

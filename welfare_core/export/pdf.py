@@ -31,7 +31,7 @@ p.note { font-style: normal; color: #444; }
 table { border-collapse: collapse; width: 100%%; table-layout: fixed; margin: 4pt 0 10pt;
         font-size: 9.5pt; line-height: 1.4; }
 th { background: #dde4ee; font-weight: bold; text-align: left; }
-th, td { border: 0.5pt solid #8a94a6; padding: 2pt 4pt; vertical-align: top;
+th, td { border: 0.5pt solid #8a94a6; padding: 2pt 3pt; vertical-align: top;
          overflow-wrap: break-word; }
 td.num, th.num { text-align: right; }
 tr.total td { font-weight: bold; background: #f2f4f7; }

@@ -168,7 +168,7 @@ def _plan(report: Report, model: ExportModel) -> None:
     report.add(Paragraph(model.text("plan_adopted" if model.plan_adopted else "plan_by_votes")))
     if not model.plan_adopted:
         report.add(Paragraph(model.text("no_totals"), "note"))
-    keys = ("no", "idea", "action", "responsible", "due", "partner", "budget")
+    keys = ("no", "idea", "action", "responsible", "due", "partner", "budget", "budget_source")
     headers = [model.text(f"col.{k}") for k in keys]
     budgets = []
     for n, area in enumerate(model.areas, start=1):
@@ -188,12 +188,13 @@ def _plan(report: Report, model: ExportModel) -> None:
                 model.due(r["due"]),
                 r["partner"] or "",
                 _budget(r["budget_baht"]),
+                r["budget_source"] or "",
             ]
             for i, r in enumerate(items.to_dict("records"), start=1)
         ]
         if model.plan_adopted:
-            rows.append(["", model.text("total"), "", "", "", "", _sum(every)])
-        widths = [1.0, 3.0, 2.6, 2.4, 2.4, 2.6, 2.0]
+            rows.append(["", model.text("total"), "", "", "", "", _sum(every), ""])
+        widths = [0.85, 2.4, 2.3, 2.3, 1.9, 2.15, 1.95, 2.15]
         report.add(Table(headers, rows, widths, frozenset({6}), total=model.plan_adopted))
     if model.plan_adopted:
         _plan_budget(report, model, budgets)
