@@ -105,8 +105,9 @@ def _table(table: report.Table, attrs: str) -> str:
         css = ' class="total"' if table.total and n == len(table.rows) - 1 else ""
         cells = "".join(f"<td{_num(i, table)}>{_cell(c)}</td>" for i, c in enumerate(row))
         rows.append(f"<tr{css}>{cells}</tr>")
+    small = ' style="font-size: 9pt"' if table.small else ""  # beside a page break's class
     return (
-        f"<table{attrs}><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>"
+        f"<table{attrs}{small}><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 

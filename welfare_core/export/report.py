@@ -48,6 +48,7 @@ class Table:
     widths: list[float]  # relative column widths
     numeric: frozenset[int] = frozenset()  # right-aligned columns
     total: bool = False  # the last row is a total, set in bold
+    small: bool = False  # 9 pt instead of 9.5: the plan's eight columns hold its words whole
 
 
 @dataclass(frozen=True)
@@ -194,8 +195,9 @@ def _plan(report: Report, model: ExportModel) -> None:
         ]
         if model.plan_adopted:
             rows.append(["", model.text("total"), "", "", "", "", _sum(every), ""])
-        widths = [0.85, 2.4, 2.3, 2.3, 1.9, 2.15, 1.95, 2.15]
-        report.add(Table(headers, rows, widths, frozenset({6}), total=model.plan_adopted))
+        widths = [0.8, 2.5, 2.2, 2.2, 1.8, 2.3, 1.9, 2.3]
+        table = Table(headers, rows, widths, frozenset({6}), total=model.plan_adopted, small=True)
+        report.add(table)
     if model.plan_adopted:
         _plan_budget(report, model, budgets)
 
