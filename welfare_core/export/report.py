@@ -195,7 +195,7 @@ def _plan(report: Report, model: ExportModel) -> None:
         ]
         if model.plan_adopted:
             rows.append(["", model.text("total"), "", "", "", "", _sum(every), ""])
-        widths = [0.8, 2.5, 2.2, 2.2, 1.8, 2.3, 1.9, 2.3]
+        widths = [0.75, 2.3, 2.25, 2.25, 2.0, 2.3, 1.85, 2.3]
         table = Table(headers, rows, widths, frozenset({6}), total=model.plan_adopted, small=True)
         report.add(table)
     if model.plan_adopted:
