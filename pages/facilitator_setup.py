@@ -8,7 +8,7 @@ from welfare_core.errors import RosterError, TemplateError, WelfareError
 from welfare_core.links import base_url
 from welfare_core.model import RosterRow, WorkshopEdit
 from welfare_core.roster import read_roster
-from welfare_core.service import MAX_TIMER_MINUTES
+from welfare_core.rules import MAX_TIMER_MINUTES
 from welfare_core.template import available_templates, load_template
 from welfare_ui.feedback import (
     attempt,

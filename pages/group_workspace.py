@@ -12,7 +12,6 @@ import streamlit as st
 from welfare_core.clock import THAI_TIME
 from welfare_core.codes import format_code
 from welfare_core.due import BUDDHIST_ERA, due_words
-from welfare_core.errors import TooSoon, WelfareError
 from welfare_core.model import GRADE_LETTERS, ActionPlan, Caller, IdeaInput, RatingInput
 from welfare_core.text import MAX_NAME, MAX_TEXT
 from welfare_ui.feedback import (
@@ -22,7 +21,6 @@ from welfare_ui.feedback import (
     lang,
     markdown_escaped,
     pick,
-    show_error,
     show_flash,
     tr,
 )
@@ -30,33 +28,16 @@ from welfare_ui.runtime import service
 from welfare_ui.visitor import (
     device,
     drafts,
-    forget_group,
-    joined_code,
+    joined_group,
     keep_draft,
     keep_on_change,
-    open_group,
     press,
     restore_draft,
 )
 from welfare_ui.widgets import grade_labels, timer_display
 
 svc = service()
-code = joined_code()
-if not code:
-    st.info(tr("workspace.no_code"), icon=":material/key:")
-    st.page_link("pages/start.py", label=tr("nav.start"), icon=":material/home:")
-    st.stop()
-try:
-    workshop, group = open_group(code)
-except TooSoon as err:
-    show_error(err)  # the code stays in the link: a reload after the wait tries it again
-    st.stop()
-except WelfareError as err:
-    forget_group()
-    show_error(err)
-    st.page_link("pages/start.py", label=tr("nav.start"), icon=":material/home:")
-    st.stop()
-st.query_params["code"] = format_code(group.join_code)
+workshop, group = joined_group()
 wid = workshop.id
 TABS = [tr("workspace.tab_rate"), tr("workspace.tab_ideas"), tr("workspace.tab_vote")]
 
@@ -70,6 +51,13 @@ IDEA_DRAFT = {field: f"{new_idea}-{field}" for field in IDEA_FIELDS}
 PAGE_DRAFT = {"author": "author", "tab": "workspace-tab"}
 VOTE_DRAFT = {"vote-area": "vote-area"}
 RATING_FIELDS = ("grade", "reason", "members", "balance")  # a draft per fund: rate-ID-field
+HISTORY_COLUMNS = {  # a fund's ratings: column -> its header
+    "created_at": "col.time",
+    "grade": "col.grade",
+    "reason": "col.reason",
+    "actor_name": "col.author",
+    "device": "col.device",
+}
 restore_draft(owner, PAGE_DRAFT, {"tab": TABS})
 me = Caller(group.join_code, device(), st.session_state.get("author", ""), press())
 
@@ -145,11 +133,11 @@ def rating_form(fund: pd.Series) -> None:
     balance = right.number_input(
         tr("field.balance").capitalize(), step=1000.0, value=None, **field("balance")
     )
-    # A run of this box alone does not run the page: when entry was closed or opened since the
-    # page was drawn, the whole page is drawn again, with the notice that says why Save is off.
-    if svc.join(group.join_code)[0].locked != workshop.locked:
-        st.rerun()
     if st.button(tr("workspace.save_rating"), type="primary", disabled=workshop.locked, key=prefix):
+        # A run of this box alone does not run the page: when entry was closed since the page
+        # was drawn, the whole page is drawn again, with the notice that says why Save is off.
+        if svc.join(group.join_code)[0].locked:
+            st.rerun()
         if grade is None:
             st.error(tr("workspace.choose_grade"), icon=":material/error:")
         else:
@@ -158,20 +146,9 @@ def rating_form(fund: pd.Series) -> None:
     history = svc.rating_history(wid, fund_id)
     if len(history) > 1:
         with st.popover(tr("workspace.history", count=len(history))):
-            st.dataframe(
-                history.assign(created_at=(history["created_at"] + THAI_TIME).map(date_shown))[
-                    ["created_at", "grade", "reason", "actor_name", "device"]
-                ].rename(
-                    columns={
-                        "created_at": tr("col.time"),
-                        "grade": tr("col.grade"),
-                        "reason": tr("col.reason"),
-                        "actor_name": tr("col.author"),
-                        "device": tr("col.device"),
-                    }
-                ),
-                hide_index=True,
-            )
+            shown = history.assign(created_at=(history["created_at"] + THAI_TIME).map(date_shown))
+            headers = {column: tr(key) for column, key in HISTORY_COLUMNS.items()}
+            st.dataframe(shown[list(headers)].rename(columns=headers), hide_index=True)
 
 
 def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, ActionPlan]:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from welfare_core.due import due_words
 from welfare_core.model import PlanArea
-from welfare_core.service import MAX_DOTS
+from welfare_core.rules import MAX_DOTS
 from welfare_ui.feedback import attempt, lang, markdown_escaped, pick, show_flash, tr
 from welfare_ui.runtime import service
 from welfare_ui.visitor import require_facilitator

@@ -9,7 +9,7 @@ from welfare_core.charts import GRADE_COLOURS, grade_distribution
 from welfare_core.errors import WelfareError
 from welfare_core.links import base_url
 from welfare_core.model import GRADE_LETTERS
-from welfare_core.service import Dashboard
+from welfare_core.page_reads import Dashboard
 from welfare_ui.feedback import lang, markdown_escaped, pick, plain, show_error, tr
 from welfare_ui.runtime import REFRESH_S, dashboard, newest_workshop, service
 from welfare_ui.visitor import facilitator

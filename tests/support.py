@@ -4,14 +4,17 @@ the screens opened with AppTest. Fixtures are in conftest.py; this is a plain mo
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import re
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Coroutine, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from streamlit.testing.v1 import AppTest
 
@@ -26,6 +29,8 @@ from welfare_core.model import Caller, Group, IdeaInput, Workshop
 from welfare_core.roster import read_roster
 from welfare_core.service import WorkshopService
 from welfare_core.template import SESSIONS_DIR, load_template
+
+T = TypeVar("T")
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "pages").glob("*.py"))
@@ -268,3 +273,10 @@ def setup_tab(db: Path, lang: str = "th", tab: str = "setup.tab_session") -> App
     at.session_state["setup-tab"] = t(tab, lang)
     at.switch_page("pages/facilitator_setup.py").run()
     return at
+
+
+def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run on a thread of its own: the browser tests' Playwright keeps an event loop running
+    in this one for the whole session."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()

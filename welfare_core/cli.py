@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from welfare_core import backup, consolidate, export
+from welfare_core import backup, export
 from welfare_core.codes import format_code
 from welfare_core.config import database_path
 from welfare_core.db.store import Store
@@ -128,10 +128,9 @@ def _roster_import(service: WorkshopService, args: argparse.Namespace, lang: str
 
 
 def _status(service: WorkshopService, args: argparse.Namespace, lang: str) -> int:
-    workshop = service.workshop(args.workshop)
-    with service.store.reading() as snap:
-        progress = consolidate.progress(snap, workshop.id)
-        areas = [a.key for a in snap.areas(workshop.id)]
+    status = service.status(args.workshop)
+    workshop, progress = status.workshop, status.progress
+    areas = [a.key for a in status.areas]
     title = workshop.title_th if lang == "th" else workshop.title_en
     print(f"{workshop.slug}: {title} ({workshop.held_on})")
     groups = []
@@ -156,7 +155,7 @@ def _status(service: WorkshopService, args: argparse.Namespace, lang: str) -> in
 def _export(service: WorkshopService, args: argparse.Namespace, lang: str) -> int:
     export.check_format(args.format)  # before any work: a typo is told at once
     workshop = service.workshop(args.workshop)
-    data = export.export_plan(service.store, workshop.id, args.format, args.lang or lang)
+    data = service.export(workshop.id, args.format, args.lang or lang)
     try:
         Path(args.output).write_bytes(data)
     except OSError as exc:

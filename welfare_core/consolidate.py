@@ -23,7 +23,7 @@ WALL_SIZE = 6  # ideas per area on the projector's wall
 
 def current_grades(snap: Snapshot, workshop_id: int) -> pd.DataFrame:
     """One row per fund: its current grade (NA while unrated), reason, previous grade, change."""
-    df = sql.current_grades(snap, workshop_id)
+    df = sql.fund_grades(snap, workshop_id)
     df["changed"] = (
         df["grade"].notna() & df["previous_grade"].notna() & (df["grade"] != df["previous_grade"])
     )

@@ -11,7 +11,6 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
-from welfare_core.consolidate import ideas
 from welfare_core.model import ActionPlan, Caller, Group, IdeaInput, RatingInput
 from welfare_core.roster import read_roster
 from welfare_core.service import WorkshopService
@@ -224,8 +223,7 @@ def _demo_grade(previous: str | None, rng: random.Random) -> str:
 def _demo_votes(
     service: WorkshopService, groups: tuple[Group, ...], workshop_id: int, rng: random.Random
 ) -> None:
-    with service.store.reading() as snap:
-        idea_ids = list(ideas(snap, workshop_id)["idea_id"])
+    idea_ids = list(service.plenary(workshop_id).ideas["idea_id"])
     for group in groups:
         voter = Caller(group.join_code, device=f"demo-{group.position}-laptop")
         for idea_id in rng.sample(idea_ids, 3):

@@ -16,6 +16,8 @@ from welfare_core.text import visible
 
 MAX_BUDGET = Decimal(10**12)
 MAX_COUNT = 10**8
+MAX_DOTS = 50  # a group's dots in the plenary vote
+MAX_TIMER_MINUTES = 240
 
 
 class Write(Enum):

@@ -11,7 +11,8 @@ from welfare_core.backup import backup_minutes
 from welfare_core.config import database_path
 from welfare_core.demo import DEMO_PASSCODE, ensure_demo
 from welfare_core.errors import DatabaseUnusable, WelfareError
-from welfare_core.service import Dashboard, WorkshopService
+from welfare_core.page_reads import Dashboard
+from welfare_core.service import WorkshopService
 from welfare_ui.feedback import show_error
 
 # The projector refreshes every few seconds; every projector open on a workshop shares one read.

@@ -13,7 +13,7 @@ from typing import TypeVar
 
 import streamlit as st
 
-from welfare_core.codes import normalise_code
+from welfare_core.codes import format_code, normalise_code
 from welfare_core.config import database_path
 from welfare_core.errors import TooSoon, WelfareError
 from welfare_core.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -26,7 +26,7 @@ from welfare_core.throttle import (
     RoomThrottle,
     Throttle,
 )
-from welfare_ui.feedback import lang, tr
+from welfare_ui.feedback import lang, show_error, tr
 from welfare_ui.runtime import service
 
 T = TypeVar("T")
@@ -155,6 +155,28 @@ def joined_code() -> str:
 def forget_group() -> None:
     st.session_state.pop("joined_code", None)
     st.query_params.pop("code", None)
+
+
+def joined_group() -> tuple[Workshop, Group]:
+    """The workshop and group of the code in the link; without a code that opens one, the page
+    says why, offers the start page and stops."""
+    code = joined_code()
+    if not code:
+        st.info(tr("workspace.no_code"), icon=":material/key:")
+        st.page_link("pages/start.py", label=tr("nav.start"), icon=":material/home:")
+        st.stop()
+    try:
+        workshop, group = open_group(code)
+    except TooSoon as err:
+        show_error(err)  # the code stays in the link: a reload after the wait tries it again
+        st.stop()
+    except WelfareError as err:
+        forget_group()
+        show_error(err)
+        st.page_link("pages/start.py", label=tr("nav.start"), icon=":material/home:")
+        st.stop()
+    st.query_params["code"] = format_code(group.join_code)
+    return workshop, group
 
 
 # --- what a device has typed but not saved -------------------------------------------------------

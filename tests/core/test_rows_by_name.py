@@ -32,9 +32,12 @@ def widened(db_path) -> Store:
     store.close()
 
 
-def newest(store: Store, table: str) -> dict:
-    """The table's newest row, column by column."""
-    result = store.read().cur.execute(f"SELECT * FROM {table} ORDER BY created_at DESC LIMIT 1")
+def newest(store: Store, table: str, idea_id: int | None = None) -> dict:
+    """The table's newest row (of one idea), column by column."""
+    where = "" if idea_id is None else f"WHERE idea_id = {int(idea_id)}"
+    result = store.read().cur.execute(
+        f"SELECT * FROM {table} {where} ORDER BY created_at DESC LIMIT 1"
+    )
     names = [d[0] for d in result.description]
     return dict(zip(names, result.fetchone(), strict=True))
 
@@ -53,10 +56,13 @@ def test_every_write_path_stores_each_value_in_its_own_column(widened):
     first = service.add_idea(phone, IdeaInput("data", "ทำทะเบียน", plan=plan))
     second = service.add_idea(phone, IdeaInput("data", "ทะเบียนซ้ำ"))
     service.edit_idea(phone, first, IdeaInput("data", "ทำทะเบียนใหม่", plan=plan))
+    gone = service.add_idea(phone, IdeaInput("membership", "ชวนสมาชิก", plan=plan))
+    service.withdraw_idea(phone, gone)
     service.vote(phone, first)
     service.merge_ideas(boss, first, [second])
     service.set_adopted(boss, first, True)
     service.set_timer(boss, 15)
+    service.start_timer(boss)
     service.import_roster(boss, [RosterRow(2, "กองทุนใหม่", "ตำบลใหม่", group.name_th, 30)])
     service.set_locked(boss, True)
 
@@ -73,7 +79,7 @@ def test_every_write_path_stores_each_value_in_its_own_column(widened):
     )  # fmt: skip
     assert (rating["members"], rating["balance_baht"], rating["device"]) == (120, 5, "phone-7")
     assert (rating["actor_role"], rating["actor_name"], rating["extra"]) == ("group", "lead", None)
-    version = newest(widened, "idea_versions")
+    version = newest(widened, "idea_versions", first)
     assert (version["idea_id"], version["text"], version["action"], version["partner"]) == (
         first, "ทำทะเบียนใหม่", "อบรม", "อบต.",
     )  # fmt: skip
@@ -85,6 +91,15 @@ def test_every_write_path_stores_each_value_in_its_own_column(widened):
     assert (version["budget_source"], version["device"], version["extra"]) == (
         "กองทุน+พอช.",
         "phone-7",
+        None,
+    )
+    tombstone = newest(widened, "idea_versions", gone)
+    assert (tombstone["text"], tombstone["area"], tombstone["withdrawn"]) == (
+        "ชวนสมาชิก", "membership", True,
+    )  # fmt: skip
+    assert (tombstone["budget_baht"], tombstone["budget_source"], tombstone["extra"]) == (
+        1500,
+        "กองทุน+พอช.",
         None,
     )
     vote = newest(widened, "votes")
@@ -100,7 +115,8 @@ def test_every_write_path_stores_each_value_in_its_own_column(widened):
         first, True, "ครูใหญ่",
     )  # fmt: skip
     timer = newest(widened, "timer_events")
-    assert (timer["duration_s"], timer["remaining_s"], timer["started_at"]) == (900, 900, None)
+    assert (timer["duration_s"], timer["remaining_s"], timer["extra"]) == (900, 900, None)
+    assert timer["started_at"] is not None and timer["device"] == "laptop"
     lock = newest(widened, "lock_events")
     assert (lock["locked"], lock["device"], lock["extra"]) == (True, "laptop", None)
     added = newest(widened, "funds")

@@ -62,6 +62,26 @@ def district_totals(book: openpyxl.Workbook) -> tuple[dict, dict]:
     return counted, from_funds
 
 
+def sheet_rows(book: openpyxl.Workbook, sheet: str) -> list[dict]:
+    """A sheet's rows as mappings by their (Thai) header."""
+    header, *rows = book[t(f"export.sheet.{sheet}", "th")].iter_rows(values_only=True)
+    return [dict(zip(header, row, strict=True)) for row in rows if any(row)]
+
+
+def grades_two_ways(book: openpyxl.Workbook) -> tuple[dict, dict]:
+    """Each rated fund's grade on the Funds sheet, and its newest rating on the History sheet
+    (read by another query of the export: they agree only if both read one moment)."""
+    col = {key: t(f"export.col.{key}", "th") for key in ("fund", "grade", "kind", "subject")}
+    on_funds = {
+        r[col["fund"]]: r[col["grade"]] for r in sheet_rows(book, "funds") if r[col["grade"]]
+    }
+    newest = {}
+    for row in sheet_rows(book, "history"):  # oldest first
+        if row[col["kind"]] == t("export.rating", "th"):
+            newest[row[col["subject"]]] = row[t("export.col.content", "th")].split(":")[0]
+    return on_funds, newest
+
+
 def test_exports_built_while_twenty_threads_save_agree_with_their_own_fund_rows(
     service, store, workshop
 ):
@@ -107,5 +127,7 @@ def test_exports_built_while_twenty_threads_save_agree_with_their_own_fund_rows(
     for book in books:
         counted, from_funds = district_totals(book)
         assert counted == from_funds
+        on_funds, in_history = grades_two_ways(book)
+        assert on_funds == in_history
         rated.add(sum(sum(grades.values()) for grades in counted.values()))
     print(f"\nfunds rated as the {EXPORTS} exports saw them: {sorted(rated)}")

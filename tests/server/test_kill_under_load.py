@@ -5,19 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Coroutine
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
 
 import duckdb
-from support import AppServer, create_samut_prakan
+from support import AppServer, create_samut_prakan, run_apart
 
 from bench.load import Participant
 from welfare_core.db.store import Store
 from welfare_core.service import WorkshopService
 
-T = TypeVar("T")
 KILLS = 3
 PARTICIPANTS = 6
 
@@ -55,13 +51,6 @@ async def save_until_killed(
 
     await asyncio.gather(*(lead(n) for n in range(PARTICIPANTS)), killer())
     return in_flight
-
-
-def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run on a thread of its own: the browser tests' Playwright keeps an event loop running
-    in this one for the whole session."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, coroutine).result()
 
 
 def stored_ideas(db: Path) -> set[str]:

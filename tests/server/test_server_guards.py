@@ -18,8 +18,7 @@ import requests
 import websockets
 from streamlit.proto.Common_pb2 import FileURLs
 from streamlit.proto.WidgetStates_pb2 import WidgetState
-from support import PASSCODE, AppServer, create_samut_prakan
-from test_kill_under_load import run_apart
+from support import PASSCODE, AppServer, create_samut_prakan, run_apart
 
 from bench.load import Participant
 from bench.streamlit_client import Run, Tab, text_value, trigger, upload, uploaded
@@ -299,6 +298,9 @@ def test_a_newcomer_with_the_right_link_gets_in_at_once_while_twenty_tabs_guess(
     assert first.of_kind("tab_container")  # ...the group's workspace, at the first try
 
 
+SAVE_RATING = t("workspace.save_rating", "th")
+
+
 def test_nan_sent_as_a_number_field_leaves_the_tab_working(server):
     """No browser sends NaN or infinity for a number; a script can, and Streamlit then failed on
     every run of that tab (an int field cannot hold it) until a reload."""
@@ -311,11 +313,9 @@ def test_nan_sent_as_a_number_field_leaves_the_tab_working(server):
         tab.keep(WidgetState(id=fund.proto.id, bool_value=True))
         opened = await tab.rerun()
         [grade] = opened.of_kind("radio")
-        [reason] = [
-            e for e in opened.of_kind("text_area") if e.proto.form_id == grade.proto.form_id
-        ]
+        [reason] = opened.of_kind("text_area")
         members, balance = opened.of_kind("number_input")
-        [save] = [e for e in opened.of_kind("button") if e.proto.is_form_submitter]
+        [save] = [e for e in opened.of_kind("button") if e.proto.label == SAVE_RATING]
         tab.keep(text_value(grade.proto.id, grade.proto.options[1]))
         tab.keep(text_value(reason.proto.id, "ทำบัญชีครบทุกเดือน"))
         tab.keep(WidgetState(id=members.proto.id, double_value=math.nan))

@@ -9,7 +9,7 @@ import pandas as pd
 from welfare_core.db.reads import LATEST, MERGED, Snapshot
 
 
-def current_grades(snap: Snapshot, workshop_id: int) -> pd.DataFrame:
+def fund_grades(snap: Snapshot, workshop_id: int) -> pd.DataFrame:
     """Every fund with its newest rating (grade NULL while unrated) and its previous grade.
 
     The previous grade is the fund's grade at the latest earlier workshop of the same

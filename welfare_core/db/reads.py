@@ -8,6 +8,12 @@ import pandas as pd
 from welfare_core import model
 from welfare_core.clock import SESSION_LIFETIME, utcnow
 
+# Entry is closed when the workshop's newest lock event says so: the one place this is read.
+_LOCKED = (
+    "coalesce((SELECT arg_max(l.locked, l.id) FROM lock_events l "
+    "WHERE l.workshop_id = {workshop}), false)"
+)
+
 
 class Snapshot:
     """Reads over one cursor. Opened by ``Store.reading()`` it is one transaction: every read
@@ -20,7 +26,8 @@ class Snapshot:
     def locked(self, workshop_id: int) -> bool:
         """Whether entry is closed, as this snapshot sees it (read once per snapshot)."""
         if workshop_id not in self._locked:
-            self._locked[workshop_id] = workshop_id in self.locked_among({workshop_id})
+            row = self._one(f"SELECT {_LOCKED.format(workshop='?')}", [workshop_id])
+            self._locked[workshop_id] = row[0]
         return self._locked[workshop_id]
 
     def _one(self, sql: str, params: list | dict | None = None) -> tuple | None:
@@ -38,23 +45,13 @@ class Snapshot:
     def df(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
         return self.cur.execute(sql, params or []).df()
 
-    def locked_among(self, workshop_ids: set[int]) -> set[int]:
-        rows = self.rows(
-            "SELECT workshop_id FROM lock_events WHERE list_contains(?, workshop_id) "
-            "GROUP BY workshop_id HAVING arg_max(locked, id)",
-            [sorted(workshop_ids)],
-        )
-        return {r[0] for r in rows}
-
     def slug_taken(self, slug: str) -> bool:
         return self._one("SELECT count(*) FROM workshops WHERE slug = ?", [slug])[0] > 0
 
-    _WORKSHOPS = """
+    _WORKSHOPS = f"""
         SELECT w.id, w.slug, w.title_th, w.title_en, w.held_on, w.venue_th, w.venue_en,
                w.province_th, w.province_en, w.organisers, w.plan_year, w.dots_per_group,
-               w.is_sample,
-               coalesce((SELECT arg_max(l.locked, l.id) FROM lock_events l
-                         WHERE l.workshop_id = w.id), false) AS locked
+               w.is_sample, {_LOCKED.format(workshop="w.id")} AS locked
         FROM workshops w
     """
 
@@ -109,11 +106,9 @@ class Snapshot:
         )
         return [model.PlanArea(*r) for r in rows]
 
-    def who(self, join_code: str, token_digest: str) -> tuple[model.Actor, bool] | None:
-        """The holder of a join code or facilitator token, and whether its workshop is locked.
-
-        One query, because every write starts with it.
-        """
+    def who(self, join_code: str, token_digest: str) -> model.Actor | None:
+        """The holder of a join code or facilitator token (one query: every write starts with
+        it)."""
         row = self._one(
             """
             WITH holder AS (
@@ -123,16 +118,13 @@ class Snapshot:
                 SELECT 'facilitator', workshop_id, NULL FROM facilitator_sessions
                 WHERE token_digest = $digest AND created_at > $valid_from
             )
-            SELECT role, workshop_id, group_id,
-                   coalesce((SELECT arg_max(l.locked, l.id) FROM lock_events l
-                             WHERE l.workshop_id = holder.workshop_id), false)
-            FROM holder LIMIT 1
+            SELECT role, workshop_id, group_id FROM holder LIMIT 1
             """,
             {"code": join_code, "digest": token_digest, "valid_from": utcnow() - SESSION_LIFETIME},
         )
         if row is None:
             return None
-        return model.Actor(model.Role(row[0]), row[1], row[2]), row[3]
+        return model.Actor(model.Role(row[0]), row[1], row[2])
 
     def fund_ids_by_name(self, workshop_id: int) -> dict[tuple[str, int], int]:
         rows = self.rows(

@@ -165,12 +165,6 @@ class Tx(Snapshot):
         values = {"duration_s": timer.duration_s, "remaining_s": timer.remaining_s}
         self.insert_event("timer_events", actor, caller, {**values, "started_at": timer.started_at})
 
-    def insert_vote(
-        self, actor: model.Actor, caller: model.Caller, idea_id: int, group_id: int, delta: int
-    ) -> int:
-        values = {"idea_id": idea_id, "group_id": group_id, "delta": delta}
-        return self.insert_event("votes", actor, caller, values)
-
     def insert_merge(
         self, actor: model.Actor, caller: model.Caller, idea_id: int, into_idea_id: int
     ) -> None:
