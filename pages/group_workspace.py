@@ -46,7 +46,8 @@ TABS = [tr("workspace.tab_rate"), tr("workspace.tab_ideas"), tr("workspace.tab_v
 # widget not drawn in that run is lost in the browser) and kept once drawn.
 owner = (group.join_code, device())
 new_idea = form_key("new-idea")  # the new idea's widgets get new keys after each save
-IDEA_DRAFT = {field: f"{new_idea}-{field}" for field in ("area", "text", "a", "r", "d", "p", "b")}
+IDEA_FIELDS = ("area", "text", "a", "r", "d", "p", "b", "s")
+IDEA_DRAFT = {field: f"{new_idea}-{field}" for field in IDEA_FIELDS}
 PAGE_DRAFT = {"author": "author", "tab": "workspace-tab"}
 VOTE_DRAFT = {"vote-area": "vote-area"}
 RATING_FIELDS = ("grade", "reason", "members", "balance")  # a draft per fund: rate-ID-field
@@ -156,14 +157,17 @@ def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, Act
     def value(column: str) -> str:
         return "" if initial is None or pd.isna(initial[column]) else str(initial[column])
 
-    def field(key: str, column: str) -> str:
+    def field(key: str, column: str, placeholder: str | None = None) -> str:
         return st.text_input(
-            tr(f"field.{column}").capitalize(), value(column), key=f"{prefix}-{key}"
+            tr(f"field.{column}").capitalize(),
+            value(column),
+            key=f"{prefix}-{key}",
+            placeholder=placeholder,
         )
 
     text = st.text_area(limited("field.idea"), value("text"), key=f"{prefix}-text")
     # Open when editing, or when a draft brought back holds some of the plan.
-    planned = any(st.session_state.get(f"{prefix}-{key}") for key in "ardp")
+    planned = any(st.session_state.get(f"{prefix}-{key}") for key in "ardps")
     with st.expander(tr("workspace.action_plan"), expanded=initial is not None or planned):
         action = field("a", "action")
         who = field("r", "responsible")
@@ -186,7 +190,8 @@ def idea_fields(prefix: str, initial: pd.Series | None = None) -> tuple[str, Act
             else float(initial["budget_baht"]),
             key=f"{prefix}-b",
         )
-    return text, ActionPlan(action, who, due, partner, budget)
+        source = field("s", "budget_source", tr("workspace.budget_source_example"))
+    return text, ActionPlan(action, who, due, partner, budget, source)
 
 
 def save_rating(rating: RatingInput, fields: Collection[str]) -> int:

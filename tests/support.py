@@ -238,7 +238,8 @@ def workspace(lang: str, code: str, tab: int = 0, fund_open: int | None = None) 
 
 def new_idea(at: AppTest, widget: str = "text"):
     """A widget of the new-idea box (not a form: its fields are kept as a draft): "text",
-    "area", "a" (action), "r" (responsible), "d" (due), "p" (partner), "b" (budget)."""
+    "area", "a" (action), "r" (responsible), "d" (due), "p" (partner), "b" (budget),
+    "s" (budget source)."""
     kinds = {"text": at.text_area, "area": at.selectbox, "b": at.number_input}
     return kinds.get(widget, at.text_input)(key=f"new-idea-0-{widget}")
 

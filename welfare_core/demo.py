@@ -27,8 +27,8 @@ REASONS = {
     "D": "ไม่มีการประชุมมากว่าหนึ่งปี สมาชิกลดลง ต้องฟื้นฟูคณะกรรมการและระบบงาน",
 }
 
-# (text, action, responsible, due, partner, budget in baht) per area key.
-IDEAS: dict[str, list[tuple[str, str, str, str, str, int]]] = {
+# (text, action, responsible, due, partner, budget in baht, budget source) per area key.
+IDEAS: dict[str, list[tuple[str, str, str, str, str, int, str]]] = {
     "data": [
         (
             "จัดทำทะเบียนสมาชิกในรูปแบบสเปรดชีตและปรับปรุงทุกเดือน",
@@ -37,6 +37,7 @@ IDEAS: dict[str, list[tuple[str, str, str, str, str, int]]] = {
             "FY2020-Q2",
             "อบต./เทศบาล",
             5000,
+            "เงินกองทุน",
         ),
         (
             "จัดระบบแฟ้มข้อมูล 7 หมวดหมู่บริหารจัดการที่ดีให้ครบทุกกองทุน",
@@ -45,6 +46,7 @@ IDEAS: dict[str, list[tuple[str, str, str, str, str, int]]] = {
             "2020-Q2",
             "พอช.",
             10000,
+            "พอช.",
         ),
         (
             "กรอกแบบแสดงสถานะกองทุนให้เป็นปัจจุบันและรายงานทุก 6 เดือน",
@@ -53,6 +55,7 @@ IDEAS: dict[str, list[tuple[str, str, str, str, str, int]]] = {
             "2020-03",
             "พมจ.สมุทรปราการ",
             3000,
+            "พมจ.สมุทรปราการ",
         ),
         (
             "เผยแพร่ผลการดำเนินงานและงบการเงินให้สมาชิกตรวจสอบได้",
@@ -61,6 +64,7 @@ IDEAS: dict[str, list[tuple[str, str, str, str, str, int]]] = {
             "2020-Q3",
             "",
             1500,
+            "เงินกองทุน",
         ),
     ],
     "membership": [
@@ -71,6 +75,7 @@ IDEAS: dict[str, list[tuple[str, str, str, str, str, int]]] = {
             "2020-Q2",
             "โรงเรียนและสถานประกอบการในตำบล",
             8000,
+            "เงินกองทุนและ อบต.",
         ),
         (
             "เพิ่มสวัสดิการด้านที่อยู่อาศัยเพื่อจูงใจสมาชิกใหม่",
@@ -79,6 +84,7 @@ IDEAS: dict[str, list[tuple[str, str, str, str, str, int]]] = {
             "2020-Q3",
             "พอช.",
             20000,
+            "พอช. (บ้านมั่นคง)",
         ),
         (
             "ประชาสัมพันธ์สิทธิประโยชน์ของสมาชิกผ่านหอกระจายข่าวและไลน์กลุ่ม",
@@ -87,6 +93,7 @@ IDEAS: dict[str, list[tuple[str, str, str, str, str, int]]] = {
             "2020-01",
             "ผู้ใหญ่บ้าน",
             2000,
+            "เงินกองทุน",
         ),
         (
             "รับผู้สูงอายุ ผู้พิการ และผู้ด้อยโอกาสเป็นสมาชิกโดยมีผู้สมทบค่าสมาชิก",
@@ -95,6 +102,7 @@ IDEAS: dict[str, list[tuple[str, str, str, str, str, int]]] = {
             "2020-Q4",
             "อบต. และผู้ใจบุญในชุมชน",
             12000,
+            "ผู้ใจบุญในชุมชน",
         ),
     ],
     "committee": [
@@ -105,6 +113,7 @@ IDEAS: dict[str, list[tuple[str, str, str, str, str, int]]] = {
             "2020-01",
             "",
             0,
+            "",
         ),
         (
             "เพิ่มกรรมการรุ่นใหม่และสตรีให้มีสัดส่วนเหมาะสม",
@@ -113,6 +122,7 @@ IDEAS: dict[str, list[tuple[str, str, str, str, str, int]]] = {
             "2020-Q2",
             "",
             0,
+            "",
         ),
         (
             "อบรมกรรมการเรื่องธรรมาภิบาลและการบริหารการเงิน",
@@ -121,6 +131,7 @@ IDEAS: dict[str, list[tuple[str, str, str, str, str, int]]] = {
             "2020-Q1",
             "พอช. และ พมจ.",
             15000,
+            "พอช. และ พมจ.",
         ),
         (
             "แบ่งบทบาทคณะทำงานให้ชัดเจนและมีผู้ตรวจสอบภายในทุก 6 เดือน",
@@ -129,6 +140,7 @@ IDEAS: dict[str, list[tuple[str, str, str, str, str, int]]] = {
             "2020-Q2",
             "",
             0,
+            "",
         ),
     ],
     "linkage": [
@@ -139,6 +151,7 @@ IDEAS: dict[str, list[tuple[str, str, str, str, str, int]]] = {
             "2020-Q1",
             "อบต./เทศบาล",
             0,
+            "",
         ),
         (
             "ขอรับงบสมทบจากท้องถิ่นและหน่วยงานภาคีเพิ่มขึ้น",
@@ -147,6 +160,7 @@ IDEAS: dict[str, list[tuple[str, str, str, str, str, int]]] = {
             "2020-Q2",
             "อบต., พมจ., พอช.",
             50000,
+            "อบต./เทศบาล",
         ),
         (
             "ร่วมกับ รพ.สต. ดูแลสมาชิกที่เป็นผู้ป่วยติดเตียง",
@@ -155,6 +169,7 @@ IDEAS: dict[str, list[tuple[str, str, str, str, str, int]]] = {
             "2020-Q3",
             "รพ.สต.",
             6000,
+            "กองทุนหลักประกันสุขภาพตำบล",
         ),
         (
             "จัดเวทีแลกเปลี่ยนเรียนรู้ระหว่างกองทุนในอำเภอ",
@@ -163,6 +178,7 @@ IDEAS: dict[str, list[tuple[str, str, str, str, str, int]]] = {
             "2020-Q4",
             "พมจ.สมุทรปราการ",
             10000,
+            "สมาชิกและ พมจ.",
         ),
     ],
 }
@@ -188,8 +204,9 @@ def create_demo(service: WorkshopService, passcode: str = DEMO_PASSCODE) -> str:
             )
         for area, bank in IDEAS.items():
             for pick in (n % len(bank), (n + 1) % len(bank)):
-                text, action, who, due, partner, budget = bank[pick]
-                plan = ActionPlan(action, who, due, partner, Decimal(budget) if budget else None)
+                text, action, who, due, partner, budget, source = bank[pick]
+                money = Decimal(budget) if budget else None
+                plan = ActionPlan(action, who, due, partner, money, source)
                 service.add_idea(lead, IdeaInput(area, text, plan=plan))
     _demo_votes(service, created.groups, workshop.id, rng)
     return created.slug

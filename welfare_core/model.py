@@ -144,6 +144,7 @@ class ActionPlan:
     due: str = ""
     partner: str = ""
     budget_baht: Decimal | None = None
+    budget_source: str = ""
 
 
 @dataclass(frozen=True)

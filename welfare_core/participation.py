@@ -170,6 +170,7 @@ class ParticipantWrites:
             due=rules.due(p.due, plan_year),
             partner=rules.text(p.partner, MAX_FIELD, "field.partner"),
             budget_baht=rules.money(p.budget_baht, "field.budget"),
+            budget_source=rules.text(p.budget_source, MAX_FIELD, "field.budget_source"),
         )
         text = rules.text(idea.text, MAX_TEXT, "field.idea", required=True)
         return IdeaInput(idea.area, text, idea.fund_id, plan)

@@ -695,6 +695,7 @@ ALLOWED = {
     ("welfare_core/export/pdf.py", "{css}"): "our CSS, or our own class attribute",
     ("welfare_core/export/pdf.py", "{FONT}"): "a constant",
     ("welfare_core/export/pdf.py", "{attrs}"): "a class attribute written in this file",
+    ("welfare_core/export/pdf.py", "{small}"): "a style attribute written in this file",
     ("welfare_core/export/pdf.py", "{block.level}"): "a heading level, an int of report.py",
     ("welfare_core/export/pdf.py", "{block.style}"): "a paragraph style named in report.py",
     ("welfare_core/export/pdf.py", "{data}"): "base64 of a PNG",

@@ -115,6 +115,34 @@ def test_the_ideas_and_plan_sheets_equal_the_database(demo, book):
     assert [r[col("responsible")] or "" for r in shown] == list(plan["responsible"])
 
 
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_spreadsheets_give_the_budget_source_after_the_budget(demo, lang):
+    """The Plan and Ideas sheets and ideas.csv: a column of its own, as the database holds it."""
+    book = openpyxl.load_workbook(
+        io.BytesIO(export_plan(demo.store, demo.workshop.id, "xlsx", lang))
+    )
+    for sheet in ("plan", "ideas"):
+        header = [c.value for c in book[t(f"export.sheet.{sheet}", lang)][1]]
+        assert header.index(col("budget_source", lang)) == header.index(col("budget", lang)) + 1
+    source = col("budget_source", lang)
+    plan = consolidate.plan(demo.store.read(), demo.workshop.id)
+    items = [r for r in sheet_rows(book[t("export.sheet.plan", lang)]) if r[col("no", lang)]]
+    assert [r[source] or "" for r in items] == list(plan["budget_source"])
+    assert any(plan["budget_source"])
+    live = consolidate.ideas(demo.store.read(), demo.workshop.id)
+    stored = sorted(zip(live["text"], live["budget_source"], strict=True))
+    rows = sheet_rows(book[t("export.sheet.ideas", lang)])
+    assert sorted((r[col("idea", lang)], r[source] or "") for r in rows) == stored
+    data = export_plan(demo.store, demo.workshop.id, "csv", lang)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        text = archive.read("ideas.csv").decode("utf-8-sig")
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames
+    assert header.index(source) == header.index(col("budget", lang)) + 1
+    idea = col("idea", lang)
+    assert sorted((r[idea].removeprefix("'"), r[source]) for r in reader) == stored
+
+
 def test_the_history_sheet_lists_every_rating_and_idea_version(demo, book):
     rows = sheet_rows(book[t("export.sheet.history", "th")])
     ratings = consolidate.rating_history(demo.store.read(), demo.workshop.id)

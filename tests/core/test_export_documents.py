@@ -148,12 +148,15 @@ def test_word_numbers_the_pages_in_the_footer(word):
     assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
 
 
-PLAN_COLUMNS = ("no", "idea", "action", "responsible", "due", "partner", "budget")
+PLAN_COLUMNS = (
+    "no", "idea", "action", "responsible", "due", "partner", "budget", "budget_source",
+)  # fmt: skip
+BUDGET, SOURCE = PLAN_COLUMNS.index("budget"), PLAN_COLUMNS.index("budget_source")
 
 
-def _tables(document, columns) -> list[list[list[str]]]:
+def _tables(document, columns, lang: str = "th") -> list[list[list[str]]]:
     """The tables whose header row names ``columns`` (export.col keys), as rows of texts."""
-    header = [t(f"export.col.{k}", "th") for k in columns]
+    header = [t(f"export.col.{k}", lang) for k in columns]
     rows = [[[c.text for c in row.cells] for row in table.rows] for table in document.tables]
     return [table[1:] for table in rows if table[0] == header]
 
@@ -174,13 +177,29 @@ def test_the_adopted_plan_has_clean_columns_area_totals_and_a_grand_total(demo, 
     for table in tables:
         *rows, total = table
         assert total[1] == t("export.total", "th")
-        assert _baht(total[-1]) == sum(_baht(row[-1]) for row in rows)
+        assert _baht(total[BUDGET]) == sum(_baht(row[BUDGET]) for row in rows)
     cells = "\n".join(c for row in items for c in row)
     assert t("export.col.votes", "th") not in cells and "กลุ่ม:" not in cells
     [budget] = _tables(word, ("area", "items", "budget"))
     assert budget[-1][0] == t("export.grand_total", "th")
     assert budget[-1][1:] == [str(len(plan)), f"{int(plan['budget_baht'].sum()):,}"]
-    assert "-" in [row[-1] for row in items]  # an idea without a budget shows "-"
+    assert "-" in [row[BUDGET] for row in items]  # an idea without a budget shows "-"
+    assert [row[SOURCE] for row in items] == list(plan["budget_source"])
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
+def test_the_plan_in_word_and_pdf_says_where_each_items_money_comes_from(demo, pdfs, lang):
+    """The budget source, a column of its own after the budget: a partner's first question."""
+    plan = consolidate.plan(demo.store.read(), demo.workshop.id)
+    sources = [s for s in plan["budget_source"] if s]
+    assert sources  # the demo fills it for its adopted items
+    data = export_plan(demo.store, demo.workshop.id, "docx", lang)
+    tables = _tables(docx.Document(io.BytesIO(data)), PLAN_COLUMNS, lang)
+    items = [row for table in tables for row in table[:-1]]  # the last row: the area's total
+    assert [row[SOURCE] for row in items] == list(plan["budget_source"])
+    text = flat(pdftotext(pdfs / f"{lang}.pdf"))
+    for said in (t("export.col.budget_source", lang), *sources):
+        assert flat(said) in text, said
 
 
 def test_before_adoption_the_plan_has_no_totals_and_says_it_is_not_a_plan(tmp_path):

@@ -52,7 +52,7 @@ def test_every_write_path_stores_each_value_in_its_own_column(widened):
     fund = service.funds(wid, group.id)[0]
 
     service.rate_fund(phone, RatingInput(fund.id, "B", "บัญชีครบ", members=120, balance_baht=5))
-    plan = ActionPlan("อบรม", "เหรัญญิก", "2020-03", "อบต.", Decimal("1500"))
+    plan = ActionPlan("อบรม", "เหรัญญิก", "2020-03", "อบต.", Decimal("1500"), "กองทุน+พอช.")
     first = service.add_idea(phone, IdeaInput("data", "ทำทะเบียน", plan=plan))
     second = service.add_idea(phone, IdeaInput("data", "ทะเบียนซ้ำ"))
     service.edit_idea(phone, first, IdeaInput("data", "ทำทะเบียนใหม่", plan=plan))
@@ -88,12 +88,20 @@ def test_every_write_path_stores_each_value_in_its_own_column(widened):
         1500,
         False,
     )
-    assert (version["device"], version["extra"]) == ("phone-7", None)
+    assert (version["budget_source"], version["device"], version["extra"]) == (
+        "กองทุน+พอช.",
+        "phone-7",
+        None,
+    )
     tombstone = newest(widened, "idea_versions", gone)
     assert (tombstone["text"], tombstone["area"], tombstone["withdrawn"]) == (
         "ชวนสมาชิก", "membership", True,
     )  # fmt: skip
-    assert (tombstone["budget_baht"], tombstone["extra"]) == (1500, None)
+    assert (tombstone["budget_baht"], tombstone["budget_source"], tombstone["extra"]) == (
+        1500,
+        "กองทุน+พอช.",
+        None,
+    )
     vote = newest(widened, "votes")
     assert (vote["idea_id"], vote["group_id"], vote["delta"], vote["device"]) == (
         first, group.id, 1, "phone-7",

@@ -29,7 +29,7 @@ EXPECTED_TABLES = {
     "idea_versions": [
         "id", "idea_id", "workshop_id", "group_id", "area", "text", "fund_id", "action",
         "responsible", "due", "partner", "budget_baht", "withdrawn", "actor_role", "actor_name",
-        "device", "created_at", "press",
+        "device", "created_at", "press", "budget_source",
     ],
     "votes": [
         "id", "workshop_id", "idea_id", "group_id", "delta", "actor_role", "actor_name",
@@ -70,7 +70,12 @@ def test_a_blank_database_migrates_to_the_expected_schema(tmp_path):
     assert migrate(con) == [m.__name__ for m in MIGRATIONS]
     assert schema_of(con) == EXPECTED_TABLES
     recorded = con.execute("SELECT version, name FROM schema_migrations").fetchall()
-    assert recorded == [(1, "m001_initial"), (2, "m002_plenary"), (3, "m003_press")]
+    assert recorded == [
+        (1, "m001_initial"),
+        (2, "m002_plenary"),
+        (3, "m003_press"),
+        (4, "m004_budget_source"),
+    ]
 
 
 def test_a_database_of_the_first_release_gains_the_plenary_tables_and_keeps_its_rows(tmp_path):
@@ -83,7 +88,7 @@ def test_a_database_of_the_first_release_gains_the_plenary_tables_and_keeps_its_
     MIGRATIONS[0](con)
     con.execute("INSERT INTO schema_migrations (version, name) VALUES (1, 'm001_initial')")
     con.execute("INSERT INTO lock_events VALUES (1, 7, true, 'facilitator', '', 'x', now())")
-    assert migrate(con) == ["m002_plenary", "m003_press"]
+    assert migrate(con) == ["m002_plenary", "m003_press", "m004_budget_source"]
     assert schema_of(con) == EXPECTED_TABLES
     assert con.execute("SELECT workshop_id, locked FROM lock_events").fetchall() == [(7, True)]
 

@@ -181,6 +181,25 @@ def test_editing_an_idea_keeps_every_version(service, store, workshop):
     ]
 
 
+def test_a_budget_source_is_stored_changed_by_an_edit_and_kept_in_the_history(
+    service, store, workshop
+):
+    bang_bo = workshop.groups[0]
+    plan = ActionPlan("อบรม", "เหรัญญิก", "2020-03", "อบต.", Decimal("5000"), "  กองทุน\u200b  ")
+    idea = service.add_idea(lead(bang_bo), IdeaInput("data", "ทะเบียนสมาชิก", plan=plan))
+    stored_as = store.read().cur.execute(
+        "SELECT budget_source, partner, budget_baht FROM idea_versions WHERE idea_id = ?", [idea]
+    )
+    assert stored_as.fetchall() == [("กองทุน", "อบต.", Decimal("5000.00"))]
+    shared = ActionPlan("อบรม", "เหรัญญิก", "2020-03", "อบต.", Decimal("5000"), "พอช. 50%")
+    service.edit_idea(lead(bang_bo), idea, IdeaInput("data", "ทะเบียนสมาชิก", plan=shared))
+    wid = service.workshop(workshop.slug).id
+    assert consolidate.ideas(store.read(), wid)["budget_source"].tolist() == ["พอช. 50%"]
+    history = consolidate.idea_history(store.read(), wid, idea)
+    assert history["budget_source"].tolist() == ["กองทุน", "พอช. 50%"]
+    assert store.read().current_idea(idea).content.plan.budget_source == "พอช. 50%"
+
+
 def test_an_edit_moves_an_idea_to_another_area_under_the_same_rules(
     service, store, workshop, facilitator
 ):

@@ -156,6 +156,51 @@ def test_drafts_are_bounded_in_length_and_in_devices():
 
 
 @pytest.mark.parametrize("lang", ["th", "en"])
+def test_a_budget_source_is_typed_next_to_the_budget_kept_as_a_draft_and_saved(db, lang):
+    group = facts(db)["groups"][0]
+    at = reloaded(lang, group.join_code, "abc123")
+    at.session_state["workspace-tab"] = t("workspace.tab_ideas", lang)
+    at.run()
+    source = new_idea(at, "s")
+    assert source.label == t("field.budget_source", lang).capitalize()
+    assert source.placeholder == t("workspace.budget_source_example", lang)
+    new_idea(at).input("ทะเบียนสมาชิกออนไลน์").run()
+    new_idea(at, "b").set_value(20000.0).run()
+    new_idea(at, "s").input("พอช. 50% กองทุน 50%").run()
+
+    again = reloaded(lang, group.join_code, "abc123")  # a phone reloads the tab
+    assert new_idea(again, "s").value == "พอช. 50% กองทุน 50%"
+    add_idea_button(again).click().run()
+    assert not again.exception
+    idea = newest_idea(db)
+    assert (idea["text"], idea["budget_baht"], idea["budget_source"]) == (
+        "ทะเบียนสมาชิกออนไลน์",
+        20000,
+        "พอช. 50% กองทุน 50%",
+    )
+    assert new_idea(reloaded(lang, group.join_code, "abc123"), "s").value == ""
+
+
+def test_editing_an_idea_changes_its_budget_source_and_the_history_keeps_the_old_one(db):
+    group = facts(db)["groups"][0]
+    idea_id = own_idea_of(db, group, "กองทุนสมทบค่ารักษาพยาบาล")
+    at = workspace("th", group.join_code, tab=1)
+    at.session_state[f"edit-{idea_id}"] = True  # its edit popover open
+    at.run()
+    edit = next(f for f in at.form if f.proto.form.form_id.startswith(f"edit-{idea_id}-"))
+    label = t("field.budget_source", "th")
+    next(w for w in edit.text_input if w.label == label).input("อบต.บางบ่อ")
+    edit.form_submit_button[0].click().run()
+    assert at.toast[0].value == t("workspace.idea_saved", "th")
+    store = Store(db)
+    try:
+        history = consolidate.idea_history(store.read(), store.read().workshops()[0].id, idea_id)
+    finally:
+        store.close()
+    assert history["budget_source"].tolist() == ["", "อบต.บางบ่อ"]
+
+
+@pytest.mark.parametrize("lang", ["th", "en"])
 def test_the_idea_and_reason_boxes_say_their_limit_before_anything_is_typed(db, lang):
     known = facts(db)
     group = known["groups"][0]
@@ -182,6 +227,16 @@ def idea_area(db: Path, idea_id: int) -> str:
     try:
         ideas = consolidate.ideas(store.read(), store.read().workshops()[0].id)
         return ideas.set_index("idea_id").loc[idea_id, "area"]
+    finally:
+        store.close()
+
+
+def newest_idea(db: Path) -> dict:
+    """The newest live idea of the demo workshop, column by column."""
+    store = Store(db)
+    try:
+        ideas = consolidate.ideas(store.read(), store.read().workshops()[0].id)
+        return ideas.sort_values("idea_id").iloc[-1].to_dict()
     finally:
         store.close()
 

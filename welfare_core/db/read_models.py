@@ -133,6 +133,7 @@ def current_ideas(
                a.name_en AS area_en, g.position AS group_position, i.group_id,
                g.name_th AS group_th, g.name_en AS group_en, i.text, i.fund_id,
                f.name AS fund, i.action, i.responsible, i.due, i.partner, i.budget_baht,
+               i.budget_source,
                coalesce(t.votes, 0)::INTEGER AS votes, o.origins_th, o.origins_en,
                s.merged::INTEGER AS merged, coalesce(d.adopted, false) AS adopted,
                i.first_at AS created_at, i.created_at AS updated_at
@@ -183,7 +184,7 @@ def idea_history(snap: Snapshot, workshop_id: int, idea_id: int | None = None) -
         """
         SELECT v.id, v.idea_id, g.name_th AS group_th, g.name_en AS group_en, v.area,
                v.text, v.action, v.responsible, v.due, v.partner, v.budget_baht,
-               v.withdrawn, v.actor_role, v.actor_name, v.device, v.created_at
+               v.budget_source, v.withdrawn, v.actor_role, v.actor_name, v.device, v.created_at
         FROM idea_versions v JOIN groups g ON g.id = v.group_id
         WHERE v.workshop_id = ? AND (? IS NULL OR v.idea_id = ?)
         ORDER BY v.id

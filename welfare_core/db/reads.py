@@ -174,14 +174,14 @@ class Snapshot:
     def current_idea(self, idea_id: int) -> model.StoredIdea | None:
         row = self._one(
             "SELECT workshop_id, group_id, area, text, fund_id, action, responsible, due, "
-            "partner, budget_baht, withdrawn FROM idea_versions WHERE idea_id = ? "
+            "partner, budget_baht, budget_source, withdrawn FROM idea_versions WHERE idea_id = ? "
             "ORDER BY id DESC LIMIT 1",
             [idea_id],
         )
         if row is None:
             return None
-        content = model.IdeaInput(row[2], row[3], row[4], model.ActionPlan(*row[5:10]))
-        return model.StoredIdea(row[0], row[1], content, row[10])
+        content = model.IdeaInput(row[2], row[3], row[4], model.ActionPlan(*row[5:11]))
+        return model.StoredIdea(row[0], row[1], content, row[11])
 
     def plan_year(self, workshop_id: int) -> int:
         return self._one("SELECT plan_year FROM workshops WHERE id = ?", [workshop_id])[0]

@@ -167,10 +167,17 @@ def m003_press(cur: duckdb.DuckDBPyConnection) -> None:
         cur.execute(f"ALTER TABLE {table} ADD COLUMN press VARCHAR DEFAULT ''")
 
 
+def m004_budget_source(cur: duckdb.DuckDBPyConnection) -> None:
+    """Where a plan item's money comes from (the fund, the sub-district, CODI...): the first
+    thing a partner asks of a matching-fund proposal."""
+    cur.execute("ALTER TABLE idea_versions ADD COLUMN budget_source VARCHAR DEFAULT ''")
+
+
 MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     m001_initial,
     m002_plenary,
     m003_press,
+    m004_budget_source,
 )
 
 

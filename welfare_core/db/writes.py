@@ -233,6 +233,7 @@ def idea_version_row(
         "due": p.due,
         "partner": p.partner,
         "budget_baht": p.budget_baht,
+        "budget_source": p.budget_source,
         "withdrawn": withdrawn,
         **stamp(actor, caller),
         "press": caller.press,

@@ -36,6 +36,7 @@ from welfare_core.export.thai import FONT, chart_png, font_file
 
 BODY_PT = 11
 TABLE_PT = 9.5
+SMALL_TABLE_PT = 9.0
 DETAIL_PT = 8.5
 NAVY = RGBColor(0x1F, 0x38, 0x64)
 GREY = RGBColor(0x44, 0x44, 0x44)
@@ -230,7 +231,7 @@ class Prepared(NamedTuple):
 
 
 def _table(doc: _Body, table: report.Table, prepared: dict[tuple, Prepared]) -> None:
-    shape = (tuple(table.headers), tuple(table.widths), table.numeric, table.total)
+    shape = (tuple(table.headers), tuple(table.widths), table.numeric, table.total, table.small)
     if shape not in prepared:
         prepared[shape] = _prepare(doc, table)
     empty, body, last, detail = prepared[shape]
@@ -263,7 +264,7 @@ def _prepare(doc: _Body, table: report.Table) -> Prepared:
     _repeat_as_header(header)
     for i, (cell, text) in enumerate(zip(header.cells, table.headers, strict=True)):
         _fill(cell, HEADER_FILL)
-        _cell(cell, text, i in table.numeric, widths[i], bold=True)
+        _cell(cell, text, i in table.numeric, widths[i], _size(table), bold=True)
     body = _row_template(grid, table, widths, total_row=False)
     last = _row_template(grid, table, widths, total_row=True) if table.total else body
     detail = _detail_template(grid)
@@ -277,7 +278,7 @@ def _row_template(grid, table: report.Table, widths, total_row: bool):
     for i, cell in enumerate(row.cells):
         if total_row:
             _fill(cell, TOTAL_FILL)
-        _cell(cell, "-", i in table.numeric, widths[i], bold=total_row)
+        _cell(cell, "-", i in table.numeric, widths[i], _size(table), bold=total_row)
     for text in row._tr.iter(qn("w:t")):
         text.set(qn("xml:space"), "preserve")
     keep = OxmlElement("w:cantSplit")  # a row stays on one page
@@ -295,18 +296,22 @@ def _detail_template(grid):
     return paragraph._p
 
 
-def _cell(cell, text: str, numeric: bool, width, bold: bool = False) -> None:
+def _size(table: report.Table) -> float:
+    return SMALL_TABLE_PT if table.small else TABLE_PT
+
+
+def _cell(cell, text: str, numeric: bool, width, size: float, bold: bool = False) -> None:
     cell.width = width
     paragraph = cell.paragraphs[0]
     if numeric:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _run(paragraph, text, TABLE_PT, bold)
+    _run(paragraph, text, size, bold)
 
 
 def _cell_margins(grid) -> None:
     """A little room above and below: Thai marks stand above and below the line."""
     margins = OxmlElement("w:tblCellMar")
-    for side, twips in (("top", 30), ("left", 85), ("bottom", 30), ("right", 85)):
+    for side, twips in (("top", 30), ("left", 60), ("bottom", 30), ("right", 60)):
         element = OxmlElement(f"w:{side}")
         element.set(qn("w:w"), str(twips))
         element.set(qn("w:type"), "dxa")

@@ -31,7 +31,7 @@ p.note { font-style: normal; color: #444; }
 table { border-collapse: collapse; width: 100%%; table-layout: fixed; margin: 4pt 0 10pt;
         font-size: 9.5pt; line-height: 1.4; }
 th { background: #dde4ee; font-weight: bold; text-align: left; }
-th, td { border: 0.5pt solid #8a94a6; padding: 2pt 4pt; vertical-align: top;
+th, td { border: 0.5pt solid #8a94a6; padding: 2pt 3pt; vertical-align: top;
          overflow-wrap: break-word; }
 td.num, th.num { text-align: right; }
 tr.total td { font-weight: bold; background: #f2f4f7; }
@@ -105,8 +105,9 @@ def _table(table: report.Table, attrs: str) -> str:
         css = ' class="total"' if table.total and n == len(table.rows) - 1 else ""
         cells = "".join(f"<td{_num(i, table)}>{_cell(c)}</td>" for i, c in enumerate(row))
         rows.append(f"<tr{css}>{cells}</tr>")
+    small = ' style="font-size: 9pt"' if table.small else ""  # beside a page break's class
     return (
-        f"<table{attrs}><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>"
+        f"<table{attrs}{small}><colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
 

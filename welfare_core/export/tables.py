@@ -57,6 +57,7 @@ RESPONSIBLE = Column("responsible", _field("responsible"), width=16)
 DUE = Column("due", lambda m, r: m.due(r["due"]), width=18)
 PARTNER = Column("partner", _field("partner"), width=16)
 BUDGET = Column("budget", _field("budget_baht"), "money", 12)
+BUDGET_SOURCE = Column("budget_source", _field("budget_source"), width=16)
 VOTES = Column("votes", _field("votes"), "int", 7)
 
 IDEAS = (
@@ -69,6 +70,7 @@ IDEAS = (
     DUE,
     PARTNER,
     BUDGET,
+    BUDGET_SOURCE,
     VOTES,
     Column("adopted", _yes_no("adopted"), width=8),
     Column("merged", _field("merged"), "int", 9),
@@ -83,6 +85,7 @@ PLAN = (
     DUE,
     PARTNER,
     BUDGET,
+    BUDGET_SOURCE,
     VOTES,
     GROUPS,
 )
