@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, WebSocketRoute, expect
 from support import PASSCODE, create_samut_prakan
 
 from welfare_core.db.store import Store
@@ -138,6 +138,31 @@ def wait_rerun(page: Page) -> None:
     """
     page.wait_for_timeout(200)
     wait_drawn(page)
+
+
+class CuttableConnection:
+    """A page whose websocket to the app passes through the test, so that the test can cut it
+    as a Wi-Fi drop does."""
+
+    def __init__(self, context: BrowserContext) -> None:
+        self.context = context
+        self.page = context.new_page()
+        self.sockets: list[WebSocketRoute] = []
+        self.page.route_web_socket(re.compile(r"/_stcore/stream$"), self._through)
+
+    def _through(self, ws: WebSocketRoute) -> None:
+        self.sockets.append(ws)
+        ws.connect_to_server()
+
+    def drop_for_a_moment(self) -> None:
+        """No network for 3 s, the open connection cut; then the page reconnects by itself."""
+        self.context.set_offline(True)
+        self.sockets[-1].close()
+        expect(self.page.locator(CONNECTED)).to_have_count(0)
+        self.page.wait_for_timeout(3000)
+        self.context.set_offline(False)
+        expect(self.page.locator(CONNECTED)).to_have_count(1, timeout=20_000)
+        assert len(self.sockets) >= 2  # it reconnected by itself
 
 
 def open_page(page: Page, url: str) -> Page:

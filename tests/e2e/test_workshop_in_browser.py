@@ -18,6 +18,7 @@ from welfare_core.model import GRADE_LETTERS
 
 from .browser_app import (
     CONNECTED,
+    CuttableConnection,
     SeededWorkshop,
     add_idea,
     alert,
@@ -244,27 +245,13 @@ def test_a_half_typed_idea_survives_a_short_connection_drop(
 ):
     group = fresh_workshop.groups[3]
     context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    sockets = []
-
-    def through(ws):  # the app's websocket, passed through so that the test can cut it
-        sockets.append(ws)
-        ws.connect_to_server()
-
-    page.route_web_socket(re.compile(r"/_stcore/stream$"), through)
-    open_page(page, group_link(fresh_app, group.code))
+    wifi = CuttableConnection(context)
+    page = open_page(wifi.page, group_link(fresh_app, group.code))
     text = "ตั้งกองทุนย่อยสำหรับผู้สูงอายุ (e2e-offline)"
     form = fill_idea(page, text, fresh_workshop.area("committee", TH), TH)
     field = form.get_by_label(t("field.idea", TH).capitalize())
 
-    # The Wi-Fi drops: no network, and the open connection is cut as a lost network cuts it.
-    context.set_offline(True)
-    sockets[-1].close()
-    expect(page.locator(CONNECTED)).to_have_count(0)
-    page.wait_for_timeout(3000)
-    context.set_offline(False)
-    expect(page.locator(CONNECTED)).to_have_count(1, timeout=20_000)
-    assert len(sockets) >= 2  # it reconnected by itself
+    wifi.drop_for_a_moment()
 
     expect(field).to_have_value(text)
     submit_idea(page, form, TH)
