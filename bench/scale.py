@@ -88,18 +88,20 @@ def _funds_and_ratings(service: WorkshopService, workshop_id: int, size: Size) -
         {"w": workshop_id, "n": size.funds, "p": size.provinces, "now": utcnow()},
         (
             """
-                INSERT INTO funds
-                SELECT nextval('row_ids'), $w, g.id, 'กองทุนสวัสดิการชุมชนตำบลที่ ' || i,
-                       'ตำบลที่ ' || i, 100 + i % 900, NULL, '', 50000 + i, false, $now
+                INSERT INTO funds BY NAME
+                SELECT nextval('row_ids') AS id, $w AS workshop_id, g.id AS group_id,
+                       'กองทุนสวัสดิการชุมชนตำบลที่ ' || i AS name, 'ตำบลที่ ' || i AS tambon,
+                       100 + i % 900 AS members, NULL AS previous_grade, '' AS chair,
+                       50000 + i AS balance_baht, false AS is_sample, $now AS created_at
                 FROM range($n) r(i) JOIN groups g ON g.workshop_id = $w AND g.position = i % $p + 1
                 """,
             """
-                INSERT INTO ratings
-                SELECT nextval('row_ids'), $w, f.id, f.group_id,
-                       ['A', 'B', 'C', 'D'][(1 + hash(f.id, k) % 4)::BIGINT],
-                       'ผลการประเมินรอบที่ ' || k,
-                       f.members, NULL, 'group', '', 'device-' || k,
-                       $now - INTERVAL 1 MINUTE * (hash(f.id) % 120)::BIGINT, ''
+                INSERT INTO ratings BY NAME
+                SELECT nextval('row_ids') AS id, $w AS workshop_id, f.id AS fund_id, f.group_id,
+                       ['A', 'B', 'C', 'D'][(1 + hash(f.id, k) % 4)::BIGINT] AS grade,
+                       'ผลการประเมินรอบที่ ' || k AS reason, f.members,
+                       'group' AS actor_role, '' AS actor_name, 'device-' || k AS device,
+                       $now - INTERVAL 1 MINUTE * (hash(f.id) % 120)::BIGINT AS created_at
                 FROM funds f, range(2) t(k)
                 WHERE f.workshop_id = $w AND (k = 0 OR f.id % 3 = 0)
                 """,
@@ -119,30 +121,39 @@ def _ideas_and_votes(service: WorkshopService, workshop_id: int, size: Size) -> 
                 SELECT nextval('row_ids') AS id, i FROM range($n) r(i)
                 """,
             """
-                INSERT INTO idea_versions
-                SELECT b.id, b.id, $w, g.id, a.key, 'ข้อเสนอการพัฒนาที่ ' || b.i,
-                       NULL, '', '', '', '', NULL, false, 'group', '', 'device', $now, ''
+                INSERT INTO idea_versions BY NAME
+                SELECT b.id AS id, b.id AS idea_id, $w AS workshop_id, g.id AS group_id,
+                       a.key AS area, 'ข้อเสนอการพัฒนาที่ ' || b.i AS text, '' AS action,
+                       '' AS responsible, '' AS due, '' AS partner, false AS withdrawn,
+                       'group' AS actor_role, '' AS actor_name, 'device' AS device,
+                       $now AS created_at
                 FROM bench_ideas b
                 JOIN groups g ON g.workshop_id = $w AND g.position = b.i % $p + 1
                 JOIN areas a ON a.workshop_id = $w AND a.position = b.i % 4 + 1
                 """,
             """
-                INSERT INTO idea_versions
-                SELECT nextval('row_ids'), idea_id, workshop_id, group_id, area,
-                       text || ' (แก้ไข)', fund_id, 'ลงมือทำ', 'คณะทำงาน', '', '', NULL, false,
-                       actor_role, actor_name, device, created_at + INTERVAL 1 MINUTE, ''
+                INSERT INTO idea_versions BY NAME
+                SELECT nextval('row_ids') AS id, idea_id, workshop_id, group_id, area,
+                       text || ' (แก้ไข)' AS text, fund_id, 'ลงมือทำ' AS action,
+                       'คณะทำงาน' AS responsible, '' AS due, '' AS partner, false AS withdrawn,
+                       actor_role, actor_name,
+                       device, created_at + INTERVAL 1 MINUTE AS created_at
                 FROM idea_versions WHERE workshop_id = $w AND id % 10 = 0
                 """,
             """
-                INSERT INTO votes
-                SELECT nextval('row_ids'), $w, b.id, g.id, 1, 'group', '', 'device', $now
+                INSERT INTO votes BY NAME
+                SELECT nextval('row_ids') AS id, $w AS workshop_id, b.id AS idea_id,
+                       g.id AS group_id, 1 AS delta, 'group' AS actor_role, '' AS actor_name,
+                       'device' AS device, $now AS created_at
                 FROM groups g, range(5) d(k)
                 JOIN bench_ideas b ON b.i = (g.position * 7 + d.k * 13) % $n
                 WHERE g.workshop_id = $w
                 """,
             """
-                INSERT INTO adoptions
-                SELECT nextval('row_ids'), $w, id, true, 'facilitator', '', 'laptop', $now
+                INSERT INTO adoptions BY NAME
+                SELECT nextval('row_ids') AS id, $w AS workshop_id, id AS idea_id, true AS adopted,
+                       'facilitator' AS actor_role, '' AS actor_name, 'laptop' AS device,
+                       $now AS created_at
                 FROM bench_ideas WHERE i < 40
                 """,
             "DROP TABLE bench_ideas",
