@@ -68,6 +68,8 @@ class ParticipantWrites:
         def rows(tx: Tx) -> list[tuple[str, Row]]:
             owner, _ = lookups.editable_idea(tx, actor, idea_id)
             clean = self._clean_idea(actor, owner, idea, lambda: tx.plan_year(actor.workshop_id))
+            if who.press and tx.pressed_version(who, idea_id, clean):
+                return []  # pressed again: a restart cut off the confirmation, not the save
             return [
                 ("idea_versions", idea_version_row(tx.next_id(), idea_id, actor, who, owner, clean))
             ]
@@ -79,6 +81,8 @@ class ParticipantWrites:
         actor, who = self._participant(caller.token), lookups.clean_caller(caller)
 
         def rows(tx: Tx) -> list[tuple[str, Row]]:
+            if who.press and tx.pressed_version(who, idea_id, None):
+                return []  # pressed again: the idea is already withdrawn by this press
             owner, current = lookups.editable_idea(tx, actor, idea_id)
             row = idea_version_row(tx.next_id(), idea_id, actor, who, owner, current, True)
             return [("idea_versions", row)]
@@ -95,6 +99,8 @@ class ParticipantWrites:
 
         def rows(tx: Tx) -> list[tuple[str, Row]]:
             voter = lookups.acting_group(tx, actor, group_id)
+            if who.press and tx.pressed_vote(who, idea_id, voter, delta):
+                return []  # pressed again: a restart cut off the confirmation, not the vote
             lookups.live_idea(tx, actor, idea_id)
             if delta == 1:
                 dots = tx.dots_per_group(actor.workshop_id)
@@ -102,7 +108,7 @@ class ParticipantWrites:
                     raise InvalidInput("error.no_dots_left", dots=dots)
             elif tx.dots_on_idea(actor.workshop_id, idea_id, voter) <= 0:
                 raise InvalidInput("error.no_vote_to_take_back")
-            values = {"idea_id": idea_id, "group_id": voter, "delta": delta}
+            values = {"idea_id": idea_id, "group_id": voter, "delta": delta, "press": who.press}
             return [("votes", event_row(tx.next_id(), actor, who, values))]
 
         self._participant_write(actor, Write.VOTE, rows)

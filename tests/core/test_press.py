@@ -39,6 +39,35 @@ def test_the_same_press_is_stored_once_and_returns_the_first_result(service, sto
     assert (count(store, "idea_versions"), count(store, "ratings")) == (5, 2)
 
 
+def test_a_vote_an_edit_and_a_withdrawal_pressed_again_are_stored_once(service, store, workshop):
+    """A kill can cut off the confirmation of any participant write, not only a save: pressed
+    again, a vote must not spend a second dot, an edit must not add a second version, and a
+    withdrawal must not answer that the idea is gone."""
+    group = workshop.groups[0]
+    mine = service.add_idea(lead(group), IdeaInput("data", "ทะเบียนสมาชิก"))
+    theirs = service.add_idea(lead(workshop.groups[1]), IdeaInput("data", "ออมวันละบาท"))
+    press = iter(["v1", "v2", "e1", "w1"])
+
+    def pressed_twice(write) -> None:
+        caller = Caller(group.join_code, "phone-1", "lead", press=next(press))
+        write(caller)
+        write(caller)
+
+    pressed_twice(lambda c: service.vote(c, theirs))
+    pressed_twice(lambda c: service.vote(c, theirs, delta=-1))
+    pressed_twice(lambda c: service.edit_idea(c, mine, IdeaInput("data", "ทะเบียนสมาชิกออนไลน์")))
+    assert (count(store, "votes"), count(store, "idea_versions")) == (2, 3)
+    pressed_twice(lambda c: service.withdraw_idea(c, mine))
+    assert count(store, "idea_versions") == 4
+    wid = service.workshop(workshop.slug).id
+    assert service.dots_by_idea(wid, group.id) == {}  # +1 then -1: no dot spent twice
+
+    # A new press is a new write: the group's second dot on the same idea counts.
+    service.vote(Caller(group.join_code, "phone-1", "lead", press="v3"), theirs)
+    service.vote(Caller(group.join_code, "phone-1", "lead", press="v4"), theirs)
+    assert service.dots_by_idea(wid, group.id) == {theirs: 2}
+
+
 @pytest.fixture
 def demo_db(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "workshops.duckdb"

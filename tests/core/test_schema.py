@@ -33,7 +33,7 @@ EXPECTED_TABLES = {
     ],
     "votes": [
         "id", "workshop_id", "idea_id", "group_id", "delta", "actor_role", "actor_name",
-        "device", "created_at",
+        "device", "created_at", "press",
     ],
     "lock_events": [
         "id", "workshop_id", "locked", "actor_role", "actor_name", "device", "created_at",
@@ -75,6 +75,7 @@ def test_a_blank_database_migrates_to_the_expected_schema(tmp_path):
         (2, "m002_plenary"),
         (3, "m003_press"),
         (4, "m004_budget_source"),
+        (5, "m005_press_on_votes"),
     ]
 
 
@@ -88,7 +89,7 @@ def test_a_database_of_the_first_release_gains_the_plenary_tables_and_keeps_its_
     MIGRATIONS[0](con)
     con.execute("INSERT INTO schema_migrations (version, name) VALUES (1, 'm001_initial')")
     con.execute("INSERT INTO lock_events VALUES (1, 7, true, 'facilitator', '', 'x', now())")
-    assert migrate(con) == ["m002_plenary", "m003_press", "m004_budget_source"]
+    assert migrate(con) == [m.__name__ for m in MIGRATIONS[1:]]
     assert schema_of(con) == EXPECTED_TABLES
     assert con.execute("SELECT workshop_id, locked FROM lock_events").fetchall() == [(7, True)]
 

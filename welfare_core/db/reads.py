@@ -171,6 +171,29 @@ class Snapshot:
         )
         return row[0] if row else None
 
+    def pressed_version(
+        self, caller: model.Caller, idea_id: int, edit: model.IdeaInput | None
+    ) -> bool:
+        """Whether this press already stored this edit (same area and text), or with no
+        ``edit``, the idea's withdrawal."""
+        withdrawal = edit is None
+        row = self._one(
+            "SELECT 1 FROM idea_versions WHERE press = ? AND device = ? AND idea_id = ? "
+            "AND id <> idea_id AND withdrawn = ? AND (? OR (area = ? AND text = ?)) LIMIT 1",
+            [caller.press, caller.device, idea_id, withdrawal, withdrawal]
+            + (["", ""] if edit is None else [edit.area, edit.text]),
+        )
+        return row is not None
+
+    def pressed_vote(self, caller: model.Caller, idea_id: int, group_id: int, delta: int) -> bool:
+        """Whether this press already stored this vote."""
+        row = self._one(
+            "SELECT 1 FROM votes WHERE press = ? AND device = ? AND idea_id = ? AND group_id = ? "
+            "AND delta = ? LIMIT 1",
+            [caller.press, caller.device, idea_id, group_id, delta],
+        )
+        return row is not None
+
     def current_idea(self, idea_id: int) -> model.StoredIdea | None:
         row = self._one(
             "SELECT workshop_id, group_id, area, text, fund_id, action, responsible, due, "

@@ -173,11 +173,18 @@ def m004_budget_source(cur: duckdb.DuckDBPyConnection) -> None:
     cur.execute("ALTER TABLE idea_versions ADD COLUMN budget_source VARCHAR DEFAULT ''")
 
 
+def m005_press_on_votes(cur: duckdb.DuckDBPyConnection) -> None:
+    """The press a vote came from, as for ratings and ideas: a dot is not spent twice when a
+    restart cut off its confirmation and +1 is pressed again."""
+    cur.execute("ALTER TABLE votes ADD COLUMN press VARCHAR DEFAULT ''")
+
+
 MIGRATIONS: tuple[Callable[[duckdb.DuckDBPyConnection], None], ...] = (
     m001_initial,
     m002_plenary,
     m003_press,
     m004_budget_source,
+    m005_press_on_votes,
 )
 
 
