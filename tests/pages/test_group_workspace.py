@@ -368,6 +368,9 @@ def test_a_group_votes_with_its_dots_and_sees_how_many_are_left(db):
     assert at.toast[0].value == t("workspace.vote_saved", "en")
     assert stored(db, "votes") == before + 1
     assert t("workspace.dots_left", "en", left=4 - used, dots=5) in [i.value for i in at.info]
+    # A second +1 on the same idea is a second press (a vote is stored once per press).
+    at.button(key=plus.key).click().run()
+    assert stored(db, "votes") == before + 2
 
 
 def test_an_error_quoting_typed_markup_shows_it_as_text(db):
