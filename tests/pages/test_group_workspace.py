@@ -181,13 +181,18 @@ def test_a_budget_source_is_typed_next_to_the_budget_kept_as_a_draft_and_saved(d
     assert new_idea(reloaded(lang, group.join_code, "abc123"), "s").value == ""
 
 
+def with_edit_open(lang: str, code: str, idea_id: int):
+    """The ideas tab with the idea's edit popover open, and the popover's form."""
+    at = workspace(lang, code, tab=1)
+    at.session_state[f"edit-{idea_id}"] = True
+    at.run()
+    return at, next(f for f in at.form if f.proto.form.form_id.startswith(f"edit-{idea_id}-"))
+
+
 def test_editing_an_idea_changes_its_budget_source_and_the_history_keeps_the_old_one(db):
     group = facts(db)["groups"][0]
     idea_id = own_idea_of(db, group, "กองทุนสมทบค่ารักษาพยาบาล")
-    at = workspace("th", group.join_code, tab=1)
-    at.session_state[f"edit-{idea_id}"] = True  # its edit popover open
-    at.run()
-    edit = next(f for f in at.form if f.proto.form.form_id.startswith(f"edit-{idea_id}-"))
+    at, edit = with_edit_open("th", group.join_code, idea_id)
     label = t("field.budget_source", "th")
     next(w for w in edit.text_input if w.label == label).input("อบต.บางบ่อ")
     edit.form_submit_button[0].click().run()
@@ -244,10 +249,7 @@ def newest_idea(db: Path) -> dict:
 def test_an_idea_is_moved_to_another_area_when_edited(db):
     group = facts(db)["groups"][0]
     idea_id = own_idea_of(db, group, "ประชุมกรรมการทุกเดือน (ย้ายหมวด)")
-    at = workspace("en", group.join_code, tab=1)
-    at.session_state[f"edit-{idea_id}"] = True  # its edit popover open
-    at.run()
-    edit = next(f for f in at.form if f.proto.form.form_id.startswith(f"edit-{idea_id}-"))
+    at, edit = with_edit_open("en", group.join_code, idea_id)
     edit.selectbox[0].set_value("committee")
     edit.form_submit_button[0].click().run()
     assert at.toast[0].value == t("workspace.idea_saved", "en")
@@ -257,9 +259,7 @@ def test_an_idea_is_moved_to_another_area_when_edited(db):
 def test_withdrawing_an_idea_asks_once_more_and_can_be_called_off(db):
     group = facts(db)["groups"][0]
     idea_id = own_idea_of(db, group, "ข้อเสนอที่จะถอน")
-    at = workspace("th", group.join_code, tab=1)
-    at.session_state[f"edit-{idea_id}"] = True
-    at.run()
+    at, _ = with_edit_open("th", group.join_code, idea_id)
     before = stored(db, "idea_versions")
     at.button(key=f"ask-withdraw-{idea_id}").click().run()
     assert stored(db, "idea_versions") == before  # one tap takes nothing away
