@@ -313,7 +313,8 @@ def test_the_rating_history_shows_dates_as_the_language_writes_them(db, lang, sh
     assert times and all(re.fullmatch(shown, time) for time in times)
 
 
-def test_two_devices_rating_a_fund_differently_both_succeed_and_the_group_is_told(db):
+def phone_and_laptop_disagree(db) -> tuple[AppTest, AppTest]:
+    """Two devices of the first group rate its first fund A and C, and both are saved."""
     known = facts(db)
     group = known["groups"][0]
     fund = known["first_fund"][group.id]
@@ -324,17 +325,16 @@ def test_two_devices_rating_a_fund_differently_both_succeed_and_the_group_is_tol
         at.text_area[0].input(f"grade {grade}")
         rating_button(at).click().run()
         assert at.toast[0].value == t("workspace.rating_saved", "en")
+    return phone, laptop
+
+
+def test_two_devices_rating_a_fund_differently_both_succeed_and_the_group_is_told(db):
+    phone, _ = phone_and_laptop_disagree(db)
     phone.run()
     assert t("workspace.disagreement", "en", grades="A/C") in [w.value for w in phone.warning]
 
 
 def test_the_groups_next_save_clears_the_disagreement_on_its_page(db):
-    known = facts(db)
-    group = known["groups"][0]
-    fund = known["first_fund"][group.id]
-    phone = workspace("en", group.join_code, fund_open=fund)
-    laptop = workspace("en", group.join_code, fund_open=fund)
-
     def told(at: AppTest) -> tuple[bool, bool]:
         """The fund's "⚠" in its label, and the request to agree and save again."""
         return (
@@ -342,10 +342,7 @@ def test_the_groups_next_save_clears_the_disagreement_on_its_page(db):
             t("workspace.disagreement", "en", grades="A/C") in [w.value for w in at.warning],
         )
 
-    for at, grade in ((phone.run(), "A"), (laptop.run(), "C")):
-        at.radio[0].set_value(grade)
-        at.text_area[0].input(f"grade {grade}")
-        rating_button(at).click().run()
+    phone, laptop = phone_and_laptop_disagree(db)
     assert told(laptop) == (True, True)
     # The group agrees on C; the phone, which said A, saves it.
     phone.run()
