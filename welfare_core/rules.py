@@ -76,18 +76,19 @@ def grade(value: object) -> str:
 
 def dots(value: object) -> int:
     """A group's dots for the plenary vote: 1 to MAX_DOTS."""
-    number = count(value, "field.dots")
-    if number is None or not 1 <= number <= MAX_DOTS:
-        raise InvalidInput("error.bad_dots", value=value, limit=MAX_DOTS)
-    return number
+    return _one_to(MAX_DOTS, value, "field.dots", "error.bad_dots")
 
 
 def timer_seconds(minutes: object) -> int:
     """The breakout timer's length: 1 to MAX_TIMER_MINUTES minutes, in seconds."""
-    number = count(minutes, "field.minutes")
-    if number is None or not 1 <= number <= MAX_TIMER_MINUTES:
-        raise InvalidInput("error.bad_minutes", value=minutes, limit=MAX_TIMER_MINUTES)
-    return number * 60
+    return _one_to(MAX_TIMER_MINUTES, minutes, "field.minutes", "error.bad_minutes") * 60
+
+
+def _one_to(limit: int, value: object, field: str, error: str) -> int:
+    number = count(value, field)
+    if number is None or not 1 <= number <= limit:
+        raise InvalidInput(error, value=value, limit=limit)
+    return number
 
 
 def text(value: object, limit: int, field: str, required: bool = False) -> str:
