@@ -59,18 +59,14 @@ PARTNER = Column("partner", _field("partner"), width=16)
 BUDGET = Column("budget", _field("budget_baht"), "money", 12)
 BUDGET_SOURCE = Column("budget_source", _field("budget_source"), width=16)
 VOTES = Column("votes", _field("votes"), "int", 7)
+ACTION_PLAN = (ACTION, RESPONSIBLE, DUE, PARTNER, BUDGET, BUDGET_SOURCE)  # an idea's plan fields
 
 IDEAS = (
     AREA,
     GROUPS,
     IDEA,
     Column("fund", _field("fund"), width=20),
-    ACTION,
-    RESPONSIBLE,
-    DUE,
-    PARTNER,
-    BUDGET,
-    BUDGET_SOURCE,
+    *ACTION_PLAN,
     VOTES,
     Column("adopted", _yes_no("adopted"), width=8),
     Column("merged", _field("merged"), "int", 9),
@@ -80,12 +76,7 @@ PLAN = (
     Column("no", _field("no"), "int", 5),
     AREA,
     IDEA,
-    ACTION,
-    RESPONSIBLE,
-    DUE,
-    PARTNER,
-    BUDGET,
-    BUDGET_SOURCE,
+    *ACTION_PLAN,
     VOTES,
     GROUPS,
 )
